@@ -1,0 +1,78 @@
+"""Meta tests: the command surface and the catalogs stay whole as features are added."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from discord import app_commands
+
+from bot import i18n, i18n_tools
+from bot.client import ColloquyBot, cog_extensions
+from bot.config import for_database
+from bot.translator import valid_name
+
+
+@pytest.fixture(scope="module")
+def template():  # type: ignore[no-untyped-def]
+    return i18n_tools.build_template()
+
+
+def test_every_message_is_translated_in_spanish_and_french(template) -> None:  # type: ignore[no-untyped-def]
+    assert i18n_tools.problems(template) == []
+
+
+def test_the_template_is_up_to_date(template) -> None:  # type: ignore[no-untyped-def]
+    shipped = i18n_tools.read_catalog(i18n_tools.POT)
+    missing = sorted(str(m.id) for m in template if m.id and m.id not in shipped)
+    assert missing == [], "run: python -m bot.i18n_tools extract && python -m bot.i18n_tools update"
+
+
+async def test_command_names_are_unique_and_valid_in_every_language(tmp_path: Path) -> None:
+    bot = ColloquyBot(for_database(tmp_path / "x.sqlite3"))
+    try:
+        await bot.setup_hook()
+        top = [c.name for c in bot.tree.get_commands()]
+        assert len(top) == len(set(top))
+        for command in bot.tree.walk_commands():
+            names = [command.name]
+            if isinstance(command, app_commands.Command):
+                names += [p.name for p in command.parameters]
+            for name in names:
+                assert valid_name(name), name
+                for lang in ("es", "fr"):
+                    translated = i18n.t(lang, name)
+                    assert valid_name(translated), (lang, name, translated)
+            assert 1 <= len(command.description) <= 100, command.qualified_name
+    finally:
+        await bot.close()
+
+
+def test_every_cog_module_is_an_extension() -> None:
+    cogs_dir = Path(__file__).resolve().parent.parent / "cogs"
+    modules = {f"cogs.{p.stem}" for p in cogs_dir.glob("*.py") if not p.stem.startswith("_")}
+    assert set(cog_extensions()) == modules
+
+
+def test_moderator_groups_are_hidden_by_default_and_member_commands_are_not(tmp_path: Path) -> None:
+    import asyncio
+
+    async def surface() -> dict[str, int | None]:
+        bot = ColloquyBot(for_database(tmp_path / "y.sqlite3"))
+        try:
+            await bot.setup_hook()
+            return {
+                c.name: (c.default_permissions.value if c.default_permissions else None)
+                for c in bot.tree.get_commands()
+                if isinstance(c, app_commands.Command | app_commands.Group)
+            }
+        finally:
+            await bot.close()
+
+    perms = asyncio.run(surface())
+    member_commands = {"colloquy", "ask", "profile", "privacy"}
+    for name, value in perms.items():
+        if name in member_commands:
+            assert value is None, name
+        else:
+            assert value is not None and value != 0, f"/{name} must carry default_permissions"
