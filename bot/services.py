@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Config
 from bot.guilds import GuildSettingsService
+from bot.profiles import ProfileService
 from bot.store import Database
 
 
@@ -20,6 +21,8 @@ class Services:
     config: Config
     clock: Clock
     guilds: GuildSettingsService
+    profiles: ProfileService
+    # Feature services add themselves here (one field and one line in build_services each).
 
 
 def build_services(db: Database, config: Config, clock: Clock) -> Services:
@@ -28,4 +31,5 @@ def build_services(db: Database, config: Config, clock: Clock) -> Services:
         config=config,
         clock=clock,
         guilds=GuildSettingsService(db, config, clock),
+        profiles=ProfileService(db, clock),
     )
