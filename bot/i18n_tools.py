@@ -3,6 +3,7 @@
     python -m bot.i18n_tools extract   # locales/colloquy.pot from the code *and* the slash-command tree
     python -m bot.i18n_tools update    # merge the template into en/es/fr .po files (keeps translations)
     python -m bot.i18n_tools check     # list what is missing or broken in es/fr (exit 1 if anything)
+    python -m bot.i18n_tools add FILE.json   # {"msgid": ["español", "français"], ...} into the .po files
 
 ``extract`` is ``pybabel extract`` (same keywords, see ``babel.cfg``) plus what pybabel cannot
 see: the names of slash-command options, which discord.py localizes under their Python names.
@@ -12,11 +13,14 @@ The ``pybabel update`` / ``pybabel compile`` commands work on the same files.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import json
 import re
 import string
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -99,7 +103,42 @@ def read_catalog(path: Path, language: str | None = None) -> Catalog:
         return read_po(fh, locale=language, domain=DOMAIN)
 
 
+@contextmanager
+def _locked() -> Iterator[None]:
+    """Writers of the .po files take this lock, so parallel edits never lose each other's work."""
+    with (LOCALES_DIR / ".lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def add(path: Path) -> int:
+    """Set Spanish and French translations from a JSON object ``{msgid: [es, fr]}``."""
+    entries: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+    with _locked():
+        for index, language in enumerate(("es", "fr")):
+            po = po_path(language)
+            catalog = read_catalog(po, language)
+            for msgid, translations in entries.items():
+                if msgid in catalog:
+                    catalog[msgid].string = translations[index]
+                    catalog[msgid].flags.discard("fuzzy")
+                else:
+                    catalog.add(msgid, translations[index])
+            with po.open("wb") as fh:
+                write_po(fh, catalog, width=0, sort_by_file=True)
+    print(f"{len(entries)} translations set in es and fr")
+    return 0
+
+
 def update() -> None:
+    with _locked():
+        _update()
+
+
+def _update() -> None:
     template = read_catalog(POT)
     for language in LANGUAGES:
         path = po_path(language)
@@ -172,6 +211,8 @@ def main(argv: list[str]) -> int:
         return 0
     if action == "check":
         return check()
+    if action == "add" and len(argv) == 2:
+        return add(Path(argv[1]))
     print(__doc__)
     return 2
 
