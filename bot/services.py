@@ -10,8 +10,14 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.contributions import ContributionService
+from bot.dialogues import DialogueService
 from bot.guilds import GuildSettingsService
+from bot.panel import PanelService
+from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
+from bot.report.service import ReportService
+from bot.schedule import ScheduleRunner
 from bot.store import Database
 
 
@@ -22,6 +28,12 @@ class Services:
     clock: Clock
     guilds: GuildSettingsService
     profiles: ProfileService
+    contributions: ContributionService
+    privacy: PrivacyService
+    panel: PanelService
+    dialogues: DialogueService
+    schedule: ScheduleRunner
+    report: ReportService
     # Feature services add themselves here (one field and one line in build_services each).
 
 
@@ -31,5 +43,12 @@ def build_services(db: Database, config: Config, clock: Clock) -> Services:
         config=config,
         clock=clock,
         guilds=GuildSettingsService(db, config, clock),
-        profiles=ProfileService(db, clock),
+        dialogues=(dialogues := DialogueService(db, config, clock)),
+        schedule=ScheduleRunner(db, dialogues, config, clock),
+        profiles=(profiles := ProfileService(db, clock)),
+        # One ProfileService: the message hot path reads its in-memory opt-out set.
+        contributions=(contributions := ContributionService(db, config.contributions, clock, profiles)),
+        privacy=PrivacyService(db, clock, profiles, contributions),
+        panel=(panel := PanelService(db, config, clock, ProfileService(db, clock))),  # reads profiles only
+        report=ReportService(db, clock, panel),
     )

@@ -40,7 +40,9 @@ class CatalogTranslator(app_commands.Translator):
         text = i18n.catalog(lang).gettext(string.message)
         if text == string.message:
             return None
-        if context.location in _NAME_LOCATIONS and not valid_name(text):
+        # Context-menu names are free text ("Tag contribution"): Discord's name rule is for slash commands.
+        is_menu = isinstance(context.data, app_commands.ContextMenu)
+        if context.location in _NAME_LOCATIONS and not is_menu and not valid_name(text):
             log.warning("catalog %s: %r is not a valid command name for %r", lang, text, string.message)
             return None
         if context.location is app_commands.TranslationContextLocation.choice_name:

@@ -23,11 +23,16 @@ async def is_moderator(bot: ColloquyBot, interaction: discord.Interaction) -> bo
     """Manage Server, or the moderator role chosen with ``/setup``."""
     if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
         return False
-    if interaction.user.guild_permissions.manage_guild:
+    return await member_is_moderator(bot, interaction.user)
+
+
+async def member_is_moderator(bot: ColloquyBot, member: discord.Member) -> bool:
+    """The same rule for a member met outside an interaction (a reaction, a message)."""
+    if member.guild_permissions.manage_guild:
         return True
-    settings = await bot.services.guilds.get(interaction.guild_id)
+    settings = await bot.services.guilds.get(member.guild.id)
     role = settings.moderator_role_id
-    return role is not None and any(r.id == role for r in interaction.user.roles)
+    return role is not None and any(r.id == role for r in member.roles)
 
 
 async def require_moderator(bot: ColloquyBot, interaction: discord.Interaction) -> None:

@@ -85,14 +85,22 @@ async def simcord_env(simcord_bot: ColloquyBot, request: pytest.FixtureRequest) 
             env._raise_errors_since(env._errors_acknowledged)
 
 
-async def restart(env: simcord.Env, config: Config, *, crash: bool = False) -> ColloquyBot:
+async def restart(
+    env: simcord.Env, config: Config, *, crash: bool = False, down_for: float = 0.0
+) -> ColloquyBot:
     """Stop the bot and start a new one on the same database file, in the same virtual world.
 
     ``crash=True`` skips the graceful close (no flush, no clean shutdown), as a killed process would.
+    ``down_for=seconds`` keeps the bot down that long in virtual time before the new one starts
+    (graceful close only: a crashed bot would still be attached to the world).
     """
+    if crash and down_for:
+        raise ValueError("down_for needs a graceful close")
     old = env.bot
     if not crash:
         await old.close()
+    if down_for:
+        await env.advance_time(down_for)
     bot = create_bot(config)
     await env.restart_bot(bot)
     if crash and getattr(old, "db", None) is not None:

@@ -1,0 +1,40 @@
+"""The offline demo: the real bot inside SimCord, a scenario week in virtual time, the report on disk."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.demo.scenario import ScenarioError, load_scenario
+
+
+def run_demo_cli(args: argparse.Namespace) -> int:
+    from bot.demo.runner import DemoFailure, DemoRun
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except ScenarioError as exc:
+        print(f"colloquy demo: scenario error: {exc}", file=sys.stderr)
+        return 2
+    if args.language is not None and args.language not in SUPPORTED_LANGUAGES:
+        print(f"colloquy demo: --language must be one of {', '.join(SUPPORTED_LANGUAGES)}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    quiet = args.speed == "quiet"
+    run = DemoRun(scenario, Path(args.out), args.language, (lambda _line: None) if quiet else print)
+    try:
+        result = asyncio.run(run.run())
+    except DemoFailure as exc:
+        print(f"colloquy demo: the demo stopped: {exc}", file=sys.stderr)
+        return 1
+    print()
+    print(f"Done in {result.seconds:.1f} s (virtual week; {result.posts_by_bot} posts by Colloquy).")
+    print("Report files:")
+    for kind, path in result.files.items():
+        print(f"  {kind:9} {path}")
+    print(f"  database  {result.database}")
+    return 0

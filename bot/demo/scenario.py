@@ -1,0 +1,330 @@
+"""Demo scenarios: a dialogue week written as data (TOML), validated before anything runs.
+
+A malformed file raises :class:`ScenarioError` naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.config import SUPPORTED_LANGUAGES, valid_timezone
+from bot.profiles import ATTRIBUTIONS
+
+ACTIONS = (
+    "post", "edit", "delete", "react", "tag", "keypoint", "keypoint_add",
+    "ask", "review", "upvote", "relay", "answer", "record_answer", "close_panel",
+)
+_AT = re.compile(r"^day\s+(\d+)\s+(\d{1,2}):(\d{2})$")
+
+
+class ScenarioError(Exception):
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+@dataclass(frozen=True)
+class Member:
+    handle: str
+    name: str
+    organisation: str | None = None
+    language: str = "en"
+    attribution: str = "name"
+    moderator: bool = False
+
+
+@dataclass(frozen=True)
+class Panellist:
+    key: str
+    name: str
+    title: str | None
+    organisation: str | None
+    member: str | None
+    key_points: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Panel:
+    day: int
+    start_time: time
+    end_time: time
+    panellists: tuple[Panellist, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int
+    day: int
+    at: time
+    who: tuple[str, ...]
+    do: str
+    data: dict[str, Any]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    path: Path
+    community_name: str
+    language: str
+    timezone: str
+    title: str
+    description: str
+    concept_note: str | None
+    start_day: int
+    start_time: time
+    duration_days: int
+    end_time: time
+    questions: tuple[str, ...]
+    further_questions: tuple[str, ...]
+    members: tuple[Member, ...]
+    panel: Panel | None
+    steps: tuple[Step, ...] = field(default=())
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def member(self, handle: str) -> Member:
+        return next(m for m in self.members if m.handle == handle)
+
+    @property
+    def moderator(self) -> Member:
+        return next(m for m in self.members if m.moderator)
+
+    def day_date(self, origin: date, day: int) -> date:
+        """Calendar date of scenario day ``day`` (day 1 = the dialogue's first day)."""
+        return origin + timedelta(days=self.start_day + day - 1)
+
+    def at(self, origin: date, day: int, clock: time) -> datetime:
+        return datetime.combine(self.day_date(origin, day), clock, tzinfo=self.tz)
+
+    def starts(self, origin: date) -> datetime:
+        return self.at(origin, 1, self.start_time)
+
+    def ends(self, origin: date) -> datetime:
+        return self.at(origin, self.duration_days, self.end_time)
+
+
+def default_scenario_path() -> Path:
+    return Path(str(resources.files("bot") / "demo_data" / "resistances.toml"))
+
+
+def _time(path: Path, where: str, value: Any) -> time:
+    if not isinstance(value, str) or not re.match(r"^\d{1,2}:\d{2}$", value):
+        raise ScenarioError(path, f"{where} must be a time like \"09:00\", not {value!r}")
+    hours, minutes = (int(x) for x in value.split(":"))
+    if hours > 23 or minutes > 59:
+        raise ScenarioError(path, f"{where}: {value!r} is not a time of day")
+    return time(hours, minutes)
+
+
+def _str(path: Path, where: str, value: Any, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ScenarioError(path, f"{where} must be a non-empty string")
+    return value.strip()
+
+
+def _int(path: Path, where: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ScenarioError(path, f"{where} must be a whole number ≥ {minimum}")
+    return value
+
+
+def _table(path: Path, data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise ScenarioError(path, f"missing [{key}] table")
+    return value
+
+
+def _members(path: Path, raw: Any) -> tuple[Member, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ScenarioError(path, "needs at least one [[members]] entry")
+    members = []
+    for i, entry in enumerate(raw, 1):
+        where = f"[[members]] #{i}"
+        if not isinstance(entry, dict):
+            raise ScenarioError(path, f"{where} must be a table")
+        language = entry.get("language", "en")
+        if language not in SUPPORTED_LANGUAGES:
+            raise ScenarioError(path, f"{where}: language must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        attribution = entry.get("attribution", "name")
+        if attribution not in ATTRIBUTIONS:
+            raise ScenarioError(path, f"{where}: attribution must be one of {', '.join(ATTRIBUTIONS)}")
+        handle = _str(path, f"{where} handle", entry.get("handle"))
+        assert handle is not None
+        if not re.match(r"^[a-z0-9_.]{2,32}$", handle):
+            raise ScenarioError(path, f"{where}: handle {handle!r} must be 2-32 lowercase letters, digits, _ or .")
+        members.append(
+            Member(
+                handle=handle,
+                name=_str(path, f"{where} name", entry.get("name")) or handle,
+                organisation=_str(path, f"{where} organisation", entry.get("organisation"), optional=True),
+                language=language,
+                attribution=attribution,
+                moderator=bool(entry.get("moderator", False)),
+            )
+        )
+    handles = [m.handle for m in members]
+    if len(set(handles)) != len(handles):
+        raise ScenarioError(path, "two [[members]] share a handle")
+    if not any(m.moderator for m in members):
+        raise ScenarioError(path, "one member must have moderator = true")
+    return tuple(members)
+
+
+def _panel(path: Path, raw: Any, handles: set[str]) -> Panel | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ScenarioError(path, "[panel] must be a table")
+    panellists = []
+    for i, entry in enumerate(raw.get("panellists", []), 1):
+        where = f"[[panel.panellists]] #{i}"
+        member = entry.get("member")
+        if member is not None and member not in handles:
+            raise ScenarioError(path, f"{where}: member {member!r} is not a [[members]] handle")
+        points = entry.get("key_points", [])
+        if not isinstance(points, list) or not all(isinstance(p, str) and p.strip() for p in points):
+            raise ScenarioError(path, f"{where}: key_points must be a list of strings")
+        panellists.append(
+            Panellist(
+                key=_str(path, f"{where} key", entry.get("key")) or "",
+                name=_str(path, f"{where} name", entry.get("name")) or "",
+                title=_str(path, f"{where} title", entry.get("title"), optional=True),
+                organisation=_str(path, f"{where} organisation", entry.get("organisation"), optional=True),
+                member=member,
+                key_points=tuple(points),
+            )
+        )
+    if not panellists:
+        raise ScenarioError(path, "[panel] needs at least one [[panel.panellists]] entry")
+    return Panel(
+        day=_int(path, "[panel] day", raw.get("day", 1), 1),
+        start_time=_time(path, "[panel] start_time", raw.get("start_time")),
+        end_time=_time(path, "[panel] end_time", raw.get("end_time")),
+        panellists=tuple(panellists),
+    )
+
+
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "post": ("question", "ref", "text"),
+    "edit": ("ref", "text"),
+    "delete": ("ref",),
+    "react": ("ref", "emoji"),
+    "tag": ("ref", "themes"),
+    "keypoint": ("ref",),
+    "keypoint_add": ("question", "text"),
+    "ask": ("text",),
+    "review": (),
+    "upvote": ("question",),
+    "relay": (),
+    "answer": ("text",),
+    "record_answer": ("panellist", "text"),
+    "close_panel": (),
+}
+
+
+def _steps(path: Path, raw: Any, handles: set[str], questions: int, duration: int) -> tuple[Step, ...]:
+    if not isinstance(raw, list):
+        raise ScenarioError(path, "[[script]] must be a list of steps")
+    steps: list[Step] = []
+    refs: set[str] = set()
+    last = (0, time(0, 0))
+    for i, entry in enumerate(raw, 1):
+        where = f"[[script]] step {i}"
+        if not isinstance(entry, dict):
+            raise ScenarioError(path, f"{where} must be a table")
+        match = _AT.match(str(entry.get("at", "")).strip())
+        if not match:
+            raise ScenarioError(path, f"{where}: at must look like \"day 2 14:30\", not {entry.get('at')!r}")
+        day = int(match.group(1))
+        clock = _time(path, f"{where} at", f"{match.group(2)}:{match.group(3)}")
+        if day > duration:
+            raise ScenarioError(path, f"{where}: day {day} is after the dialogue's last day ({duration})")
+        if (day, clock) < last:
+            raise ScenarioError(path, f"{where}: steps must be in time order (day {day} {clock:%H:%M} is earlier)")
+        last = (day, clock)
+        action = entry.get("do")
+        if action not in ACTIONS:
+            raise ScenarioError(path, f"{where}: unknown action {action!r}; expected one of {', '.join(ACTIONS)}")
+        who_raw = entry.get("who")
+        who = tuple(who_raw) if isinstance(who_raw, list) else (who_raw,)
+        for handle in who:
+            if handle not in handles:
+                raise ScenarioError(path, f"{where}: who {handle!r} is not a [[members]] handle")
+        for key in _NEEDS[action]:
+            if key not in entry:
+                raise ScenarioError(path, f"{where}: action {action!r} needs {key!r}")
+        if action in ("post", "keypoint_add"):
+            q = entry["question"]
+            if isinstance(q, bool) or not isinstance(q, int) or not 1 <= q <= questions:
+                raise ScenarioError(path, f"{where}: question must be a number from 1 to {questions}")
+        if action == "post":
+            if entry["ref"] in refs:
+                raise ScenarioError(path, f"{where}: ref {entry['ref']!r} is used twice")
+            refs.add(entry["ref"])
+        elif "ref" in entry and entry["ref"] not in refs:
+            raise ScenarioError(path, f"{where}: ref {entry['ref']!r} names no earlier post")
+        data = {k: v for k, v in entry.items() if k not in ("at", "who", "do")}
+        steps.append(Step(i, day, clock, who, action, data))
+    return tuple(steps)
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    path = Path(path) if path is not None else default_scenario_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(path, "file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(path, f"not valid TOML: {exc}") from None
+
+    community = _table(path, data, "community")
+    dialogue = _table(path, data, "dialogue")
+    language = community.get("language", "en")
+    if language not in SUPPORTED_LANGUAGES:
+        raise ScenarioError(path, f"[community] language must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+    timezone = community.get("timezone", "UTC")
+    if not isinstance(timezone, str) or not valid_timezone(timezone):
+        raise ScenarioError(path, f"[community] timezone {timezone!r} is not an IANA time zone")
+    questions = dialogue.get("questions")
+    if not isinstance(questions, list) or not questions or not all(isinstance(q, str) and q.strip() for q in questions):
+        raise ScenarioError(path, "[dialogue] questions must be a non-empty list of strings")
+    further = dialogue.get("further_questions", [])
+    if not isinstance(further, list) or not all(isinstance(q, str) for q in further):
+        raise ScenarioError(path, "[dialogue] further_questions must be a list of strings")
+    duration = _int(path, "[dialogue] duration_days", dialogue.get("duration_days", 7), 1)
+    members = _members(path, data.get("members"))
+    handles = {m.handle for m in members}
+    return Scenario(
+        path=path,
+        community_name=_str(path, "[community] name", community.get("name")) or "Community",
+        language=language,
+        timezone=timezone,
+        title=_str(path, "[dialogue] title", dialogue.get("title")) or "",
+        description=(dialogue.get("description") or "").strip(),
+        concept_note=_str(path, "[dialogue] concept_note", dialogue.get("concept_note"), optional=True),
+        start_day=_int(path, "[dialogue] start_day", dialogue.get("start_day", 1), 1),
+        start_time=_time(path, "[dialogue] start_time", dialogue.get("start_time", "09:00")),
+        duration_days=duration,
+        end_time=_time(path, "[dialogue] end_time", dialogue.get("end_time", "17:00")),
+        questions=tuple(q.strip() for q in questions),
+        further_questions=tuple(q.strip() for q in further),
+        members=members,
+        panel=_panel(path, data.get("panel"), handles),
+        steps=_steps(path, data.get("script", []), handles, len(questions), duration),
+    )

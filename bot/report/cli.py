@@ -1,0 +1,55 @@
+"""``colloquy report --config PATH --dialogue ID|NAME [--language] [--format] [--output]``: a report
+from the database, without Discord."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import load
+from bot.errors import UserError
+from bot.i18n import LANGUAGES
+
+EXIT_ERROR = 1
+
+
+async def _render(args: argparse.Namespace) -> str:
+    from bot.clock import system_clock
+    from bot.panel import PanelService
+    from bot.profiles import ProfileService
+    from bot.report.compile import compile_report, resolve_dialogue
+    from bot.report.html import render_html
+    from bot.report.jsonout import render_json
+    from bot.report.markdown import render_markdown
+    from bot.store import open_database
+
+    config = load(args.config)
+    db = await open_database(config.storage.path)
+    try:
+        row = await resolve_dialogue(db, args.dialogue)
+        languages = tuple((row["languages"] or "en").split())
+        language = args.language or languages[0]
+        if language not in LANGUAGES:
+            raise UserError("Unknown language “{value}”: use en, es or fr.", value=language)
+        panel = PanelService(db, config, system_clock, ProfileService(db, system_clock))
+        report = await compile_report(db, row["id"], panel=panel)
+    finally:
+        await db.close()
+    renderers = {"markdown": render_markdown, "html": render_html, "json": render_json}
+    return renderers[args.format](report, language)
+
+
+def run_report_cli(args: argparse.Namespace) -> int:
+    try:
+        text = asyncio.run(_render(args))
+    except UserError as exc:
+        print(f"colloquy report: {exc.render('en')}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{args.output}: {len(text)} characters", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,440 @@
+"""Store → :class:`~bot.report.model.Report`: the report's repository. No discord import.
+
+Reports read across features (dialogues, contributions, tags, support, links, key points, panel),
+so this module reads the tables of ``001_initial.sql`` directly, except the panel, which comes through
+:meth:`bot.panel.PanelService.panel_for_dialogue` (its stable read model) when a panel service is given.
+
+What never reaches a Report (privacy, settled here once for every format):
+- contributions of members who opted out (``members.opted_out``), and links and key points that
+  came from them; deleted contributions and forgotten members are already gone from the store;
+- panel questions that were rejected or merged away (only relayed and approved ones are read);
+  anonymous askers are never named, and askers who opted out are not named either.
+
+Performance (DESIGN.md): counting is done in SQL; the per-contribution work (grouping by theme and
+day, footnote numbering, suggestions) runs in ``asyncio.to_thread`` on rows already fetched, so
+compiling a large dialogue does not stall the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.clock import iso, parse_iso
+from bot.dialogues import DEFAULT_THEMES
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.profiles import credit
+from bot.report import suggest
+from bot.report.model import (
+    FurtherQuestion,
+    GuidingQuestion,
+    KeyPoint,
+    Note,
+    Panel,
+    PanelAnswer,
+    Panellist,
+    PanelQuestion,
+    Participation,
+    Quote,
+    Report,
+    Theme,
+    WeekSummary,
+)
+from bot.report.text import safe_url
+from bot.store import Database
+from bot.timeline import week_ends
+
+if TYPE_CHECKING:
+    from bot.panel import PanelRecord, PanelService
+
+#: Quotes per theme in "Comments from the online discussion", most supported first.
+QUOTE_LIMIT = 30
+SUGGESTIONS = 3
+WEEK_TOP = 3
+_DEFAULT_NAMES = {key: name for key, name, _ in DEFAULT_THEMES}
+
+# Every contribution a report may show, with what its author chose for attribution and its support
+# (distinct members other than the author who reacted). Opted-out authors are filtered in SQL.
+_CONTRIBUTIONS = """
+SELECT c.id, c.question_id, c.guild_id, c.channel_id, c.message_id, c.author_id, c.author_name, c.content,
+       c.created_at, c.is_key_point, m.display_name, m.organisation, m.attribution,
+       (SELECT count(DISTINCT s.user_id) FROM contribution_support s
+         WHERE s.contribution_id = c.id AND s.user_id != c.author_id) AS support
+FROM contributions c
+LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
+WHERE c.dialogue_id = ? AND coalesce(m.opted_out, 0) = 0"""
+
+# Constant fragments only (no user input is ever formatted into SQL).
+_IN_WEEK = _CONTRIBUTIONS + " AND c.created_at >= ? AND c.created_at < ?"
+
+_TAGS = """
+SELECT t.contribution_id, t.theme_id FROM contribution_tags t
+JOIN contributions c ON c.id = t.contribution_id
+WHERE c.dialogue_id = ? AND t.status = 'confirmed'"""
+
+
+def message_url(guild_id: int, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+@dataclass
+class _Raw:
+    """Rows as fetched, handed to the worker thread."""
+
+    dialogue: Any
+    questions: list[Any]
+    themes: list[Any]
+    contributions: list[Any]
+    tags: list[Any]
+    key_points: list[Any]
+    links: list[Any]
+    further: list[Any]
+    opted_out: frozenset[int]
+    panel: PanelRecord | None = None
+    quote_limit: int | None = QUOTE_LIMIT
+    suggestions: int = SUGGESTIONS
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def resolve_dialogue(db: Database, ref: str | int, guild_id: int | None = None) -> Any:
+    """A dialogue row by id or title (case-insensitive), in one guild or (the CLI, ``guild_id=None``) in any."""
+    text = str(ref).strip()
+    rows: list[Any] = []
+    if text.isdigit():
+        rows = await db.fetchall("SELECT * FROM dialogues WHERE id = ?", (int(text),))
+    if not rows:
+        rows = await db.fetchall("SELECT * FROM dialogues WHERE title = ? COLLATE NOCASE ORDER BY id", (text,))
+    rows = [r for r in rows if guild_id is None or r["guild_id"] == guild_id]
+    if len(rows) > 1:
+        raise UserError(N_("Several dialogues are called “{value}”: use the dialogue's id."), value=text[:100])
+    if not rows:
+        raise UserError(N_("There is no dialogue “{value}” in this server."), value=text[:100])
+    return rows[0]
+
+
+async def _opted_out(db: Database, guild_id: int) -> frozenset[int]:
+    rows = await db.fetchall("SELECT user_id FROM members WHERE guild_id = ? AND opted_out = 1", (guild_id,))
+    return frozenset(r[0] for r in rows)
+
+
+async def compile_report(
+    db: Database,
+    dialogue_id: int,
+    *,
+    panel: PanelService | None = None,
+    quote_limit: int | None = QUOTE_LIMIT,
+    suggestions: int = SUGGESTIONS,
+) -> Report:
+    """The dialogue's report as it stands now (the same call serves preview, publish and export)."""
+    dialogue = await db.fetchone("SELECT * FROM dialogues WHERE id = ?", (dialogue_id,))
+    if dialogue is None:
+        raise UserError(N_("There is no dialogue “{value}” in this server."), value=str(dialogue_id))
+    raw = _Raw(
+        dialogue=dialogue,
+        questions=await db.fetchall(
+            "SELECT id, position, text FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue_id,)
+        ),
+        themes=await db.fetchall(
+            "SELECT id, key, name, emoji FROM themes WHERE dialogue_id = ? ORDER BY position, id", (dialogue_id,)
+        ),
+        contributions=await db.fetchall(_CONTRIBUTIONS + " ORDER BY c.created_at, c.id", (dialogue_id,)),
+        tags=await db.fetchall(_TAGS, (dialogue_id,)),
+        key_points=await db.fetchall(
+            "SELECT * FROM key_points WHERE dialogue_id = ? ORDER BY created_at, id", (dialogue_id,)
+        ),
+        links=await db.fetchall(
+            """SELECT l.id, l.url, l.contribution_id, l.shared_by, m.display_name, m.organisation, m.attribution,
+                      c.author_name
+               FROM links l
+               LEFT JOIN members m ON m.guild_id = ? AND m.user_id = l.shared_by
+               LEFT JOIN contributions c ON c.id = l.contribution_id
+               WHERE l.dialogue_id = ? AND coalesce(m.opted_out, 0) = 0
+               ORDER BY l.shared_at, l.id""",
+            (dialogue["guild_id"], dialogue_id),
+        ),
+        further=await db.fetchall(
+            "SELECT text FROM further_questions WHERE dialogue_id = ? ORDER BY created_at, id", (dialogue_id,)
+        ),
+        opted_out=await _opted_out(db, dialogue["guild_id"]),
+        panel=await panel.panel_for_dialogue(dialogue_id) if panel is not None else None,
+        quote_limit=quote_limit,
+        suggestions=suggestions,
+    )
+    return await asyncio.to_thread(assemble, raw)
+
+
+# -- the worker-thread part ----------------------------------------------------------------------
+
+
+def _credit_of(row: Any) -> str | None:
+    name = row["display_name"] or row["author_name"]
+    return credit(row["attribution"] or "name", name, row["organisation"])
+
+
+def _theme(row: Any) -> Theme:
+    translated = _DEFAULT_NAMES.get(row["key"]) == row["name"]
+    return Theme(key=row["key"], name=row["name"], emoji=row["emoji"], translated=translated)
+
+
+def _days(rows: Sequence[Any], starts: datetime, ends: datetime, tz: ZoneInfo) -> tuple[tuple[date, int], ...]:
+    """Contributions per local day, every day of the dialogue (and any day with contributions)."""
+    stamps = [r["created_at"] for r in rows]
+    first = min(starts, parse_iso(stamps[0]) or starts) if stamps else starts
+    last = max(ends, parse_iso(stamps[-1]) or ends) if stamps else ends
+    day, end_day = first.astimezone(tz).date(), last.astimezone(tz).date()
+    days: list[date] = []
+    bounds: list[str] = []  # the UTC instant each local day after the first begins, as stored strings
+    while day <= end_day:
+        days.append(day)
+        day += timedelta(days=1)
+        bounds.append(iso(datetime.combine(day, time(0), tzinfo=tz)))
+    counts = [0] * len(days)
+    for stamp in stamps:  # ISO strings in one UTC format compare like the instants they name
+        counts[min(bisect.bisect_right(bounds, stamp), len(days) - 1)] += 1
+    return tuple(zip(days, counts, strict=True))
+
+
+def _panel(record: PanelRecord | None, opted_out: frozenset[int]) -> tuple[Panel | None, list[FurtherQuestion]]:
+    if record is None:
+        return None, []
+
+    def credits(qr: Any) -> str | None:
+        named = [a.credit for a in qr.askers if a.credit and a.user_id not in opted_out]
+        return "; ".join(dict.fromkeys(named)) or None
+
+    questions = tuple(
+        PanelQuestion(qr.question.text, credits(qr), tuple(PanelAnswer(a.panellist_name, a.text) for a in qr.answers))
+        for qr in record.relayed
+        if qr.answers
+    )
+    speakers = tuple(Panellist(p.name, p.title, p.organisation, p.key_points) for p in record.panellists)
+    further = [
+        FurtherQuestion(qr.question.text, credits(qr), from_panel=True)
+        for qr in record.unanswered
+        if qr.question.author_id not in opted_out
+    ]
+    return Panel(record.panel.starts_at, speakers, questions), further
+
+
+def assemble(raw: _Raw) -> Report:
+    """Group, number and choose: pure Python over fetched rows (runs in a worker thread)."""
+    d = raw.dialogue
+    tz = ZoneInfo(d["timezone"])
+    starts, ends = parse_iso(d["starts_at"]), parse_iso(d["ends_at"])
+    assert starts is not None and ends is not None
+    guild = d["guild_id"]
+    position = {q["id"]: q["position"] for q in raw.questions}
+    themes = [_theme(r) for r in raw.themes]
+    theme_ids = {r["id"]: i for i, r in enumerate(raw.themes)}
+
+    rows = raw.contributions
+    by_id = {r["id"]: r for r in rows}
+    per_question: dict[int, list[Any]] = defaultdict(list)
+    authors = set()
+    for r in rows:
+        per_question[position.get(r["question_id"], 0)].append(r)
+        authors.add(r["author_id"])
+
+    tagged: list[list[Any]] = [[] for _ in themes]
+    for contribution_id, theme_id in raw.tags:
+        r = by_id.get(contribution_id)
+        index = theme_ids.get(theme_id)
+        if r is not None and index is not None:
+            tagged[index].append(r)
+
+    # Key points: the moderators' and marked contributions, by question (0: the dialogue as a whole).
+    points: dict[int, list[tuple[str, str, Any]]] = defaultdict(list)  # position → (text, source, row)
+    marked: set[int] = set()
+    for kp in raw.key_points:
+        cid = kp["contribution_id"]
+        if cid is not None and cid not in by_id:
+            continue  # its author opted out
+        source = "marked" if cid is not None else "moderator"
+        row = by_id.get(cid) if cid is not None else None
+        qid = kp["question_id"] if kp["question_id"] is not None else (row["question_id"] if row else None)
+        points[position.get(qid, 0)].append((kp["text"], source, row))
+        if cid is not None:
+            marked.add(cid)
+    for r in rows:
+        if r["is_key_point"] and r["id"] not in marked:
+            points[position.get(r["question_id"], 0)].append((r["content"], "marked", r))
+            marked.add(r["id"])
+
+    suggested: dict[int, list[Any]] = {}
+    for q in raw.questions:
+        if not points.get(q["position"]) and raw.suggestions:
+            pool = [suggest.Candidate(r["id"], r["content"], r["support"]) for r in per_question.get(q["position"], [])]
+            picks = suggest.suggest(pool, raw.suggestions, exclude=frozenset(marked))
+            suggested[q["position"]] = [by_id[c.contribution_id] for c in picks]
+
+    quoted: list[list[Any]] = []
+    for group in tagged:
+        group.sort(key=lambda r: (-r["support"], r["created_at"], r["id"]))
+        quoted.append(group[: raw.quote_limit] if raw.quote_limit is not None else group)
+
+    # Footnotes: links numbered in the order the report shows the contributions they were shared in
+    # (key points, then comments), then any other link shared during the dialogue.
+    links_of: dict[int, list[Any]] = defaultdict(list)
+    for link in raw.links:
+        if safe_url(link["url"]) and link["contribution_id"] is not None:
+            links_of[link["contribution_id"]].append(link)
+    number: dict[int, int] = {}
+
+    def notes_for(row: Any | None) -> tuple[int, ...]:
+        if row is None:
+            return ()
+        for link in links_of.get(row["id"], ()):
+            number.setdefault(link["id"], len(number) + 1)
+        return tuple(number[link["id"]] for link in links_of.get(row["id"], ()))
+
+    def key_point(text: str, source: str, row: Any | None) -> KeyPoint:
+        if row is None:
+            return KeyPoint(text, "moderator")
+        url = message_url(guild, row["channel_id"], row["message_id"])
+        return KeyPoint(text, source, _credit_of(row), url, notes_for(row), row["support"])  # type: ignore[arg-type]
+
+    questions = []
+    for q in raw.questions:
+        pos = q["position"]
+        questions.append(GuidingQuestion(
+            position=pos,
+            text=q["text"],
+            key_points=tuple(key_point(*p) for p in points.get(pos, ())),
+            suggested=tuple(key_point(r["content"], "suggested", r) for r in suggested.get(pos, ())),
+            contributions=len(per_question.get(pos, ())),
+        ))
+    general = tuple(key_point(*p) for p in points.get(0, ()))
+
+    def quote(r: Any) -> Quote:
+        return Quote(
+            contribution_id=r["id"], text=r["content"], credit=_credit_of(r),
+            url=message_url(guild, r["channel_id"], r["message_id"]), support=r["support"],
+            question=position.get(r["question_id"]), notes=notes_for(r), created_at=parse_iso(r["created_at"]),
+        )
+
+    report_themes = tuple(
+        Theme(th.key, th.name, th.emoji, th.translated, tuple(quote(r) for r in quoted[i]), len(tagged[i]))
+        for i, th in enumerate(themes)
+    )
+    for link in raw.links:
+        if safe_url(link["url"]):
+            number.setdefault(link["id"], len(number) + 1)
+    link_by_id = {link["id"]: link for link in raw.links}
+    notes = tuple(
+        Note(
+            number=n,
+            url=link_by_id[lid]["url"],
+            credit=_credit_of(link_by_id[lid]),
+            source_url=(
+                message_url(guild, by_id[cid]["channel_id"], by_id[cid]["message_id"])
+                if (cid := link_by_id[lid]["contribution_id"]) in by_id else None
+            ),
+        )
+        for lid, n in sorted(number.items(), key=lambda item: item[1])
+    )
+
+    panel, panel_further = _panel(raw.panel, raw.opted_out)
+    further = tuple(FurtherQuestion(r["text"]) for r in raw.further) + tuple(panel_further)
+
+    participation = Participation(
+        participants=len(authors),
+        contributions=len(rows),
+        per_question=tuple((pos, len(per_question[pos])) for pos in sorted(per_question, key=lambda p: (p == 0, p))),
+        per_theme=tuple((th.key, th.contributions) for th in report_themes if th.contributions),
+        per_day=_days(rows, starts, ends, tz),
+    )
+    return Report(
+        dialogue_id=d["id"],
+        guild_id=guild,
+        title=d["title"],
+        description=d["description"] or "",
+        concept_note=d["concept_note"],
+        languages=tuple((d["languages"] or "en").split()),
+        timezone=d["timezone"],
+        starts_at=starts,
+        ends_at=ends,
+        questions=tuple(questions),
+        panel=panel,
+        themes=report_themes,
+        further_questions=further,
+        notes=notes,
+        participation=participation,
+        general_key_points=general,
+    )
+
+
+# -- the end-of-week summary ----------------------------------------------------------------------
+
+
+def week_window(starts: datetime, ends: datetime, week: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Week ``week`` of the dialogue: local weeks from its start, as the schedule plans them
+    (``bot.timeline.week_ends``); the last one runs to the end."""
+    bounds = [starts, *(at for _, at in week_ends(starts, ends, tz)), ends]
+    week = max(1, min(week, len(bounds) - 1))
+    return bounds[week - 1], bounds[week]
+
+
+async def compile_week(db: Database, dialogue_id: int, week: int) -> WeekSummary:
+    """Week ``week`` (1-based, counted from the dialogue's start): figures, most supported, new key points."""
+    d = await db.fetchone("SELECT * FROM dialogues WHERE id = ?", (dialogue_id,))
+    if d is None:
+        raise UserError(N_("There is no dialogue “{value}” in this server."), value=str(dialogue_id))
+    starts, ends = parse_iso(d["starts_at"]), parse_iso(d["ends_at"])
+    assert starts is not None and ends is not None
+    begin, end = week_window(starts, ends, week, ZoneInfo(d["timezone"]))
+    window = (dialogue_id, iso(begin), iso(end))
+    totals = await db.fetchone(f"SELECT count(*), count(DISTINCT author_id) FROM ({_IN_WEEK})", window)  # noqa: S608
+    top = await db.fetchall(
+        f"SELECT * FROM ({_IN_WEEK}) WHERE support > 0 ORDER BY support DESC, created_at, id LIMIT ?",  # noqa: S608
+        (*window, WEEK_TOP),
+    )
+    themes = await db.fetchall(
+        "SELECT id, key, name, emoji FROM themes WHERE dialogue_id = ? ORDER BY position, id", (dialogue_id,)
+    )
+    per_theme = await db.fetchall(
+        """SELECT th.key, count(DISTINCT t.contribution_id) FROM contribution_tags t
+           JOIN themes th ON th.id = t.theme_id
+           JOIN contributions c ON c.id = t.contribution_id
+           LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
+           WHERE c.dialogue_id = ? AND t.status = 'confirmed' AND coalesce(m.opted_out, 0) = 0
+             AND c.created_at >= ? AND c.created_at < ?
+           GROUP BY th.key ORDER BY th.position""",
+        window,
+    )
+    points = await db.fetchall(
+        """SELECT k.text, k.source, k.contribution_id FROM key_points k
+           LEFT JOIN contributions c ON c.id = k.contribution_id
+           LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
+           WHERE k.dialogue_id = ? AND k.created_at >= ? AND k.created_at < ? AND coalesce(m.opted_out, 0) = 0
+           ORDER BY k.created_at, k.id""",
+        window,
+    )
+    guild = d["guild_id"]
+    return WeekSummary(
+        dialogue_id=dialogue_id,
+        title=d["title"],
+        languages=tuple((d["languages"] or "en").split()),
+        timezone=d["timezone"],
+        week=week,
+        starts_at=begin,
+        ends_at=end,
+        contributions=totals[0] if totals else 0,
+        participants=totals[1] if totals else 0,
+        per_theme=tuple((r[0], r[1]) for r in per_theme),
+        theme_names=tuple((th.key, th.name, th.translated) for th in map(_theme, themes)),
+        top=tuple(
+            Quote(r["id"], r["content"], _credit_of(r), message_url(guild, r["channel_id"], r["message_id"]),
+                  r["support"])
+            for r in top
+        ),
+        key_points=tuple(
+            KeyPoint(p["text"], "marked" if p["contribution_id"] is not None else "moderator") for p in points
+        ),
+    )

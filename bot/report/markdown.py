@@ -1,0 +1,188 @@
+"""The report as Markdown, in the shape of the seed reports (``seeds/000_…``, key points as ``003_…``).
+
+Sections, in order: title, dates, "Report"; introduction (description, concept note, the guiding
+questions); the panel (speakers and their key points, then the Q&A as ``Q: … (Asker, Organisation)``
+followed by each panellist's answer); key points per guiding question; comments from the online
+discussion grouped by theme; questions for further discussion; participation; notes (the links
+members shared, numbered footnotes referenced with ``<sup>n</sup>`` where they were shared).
+
+Suggested key points (``bot.report.suggest``) appear only for a question the moderators wrote no key
+point for, under their own "Suggested from the discussion" label; ``draft=True`` (the preview)
+also marks each one as a suggestion.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import number, t
+from bot.report import text as tx
+from bot.report.model import KeyPoint, Quote, Report
+
+
+def _esc(value: str) -> str:
+    """Members' words stay as written, but raw HTML in them must not become markup."""
+    return value.replace("<", "\\<")
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class _Flavour:
+    """Markdown for a file (the seed's headings, ``<sup>`` notes) or for Discord (headings up to
+    ``###``, superscript digits, links to the quoted messages without embeds)."""
+
+    def __init__(self, discord: bool) -> None:
+        self.discord = discord
+
+    def h(self, level: int, text: str) -> str:
+        if self.discord:
+            return f"{'#' * min(level - 1, 3)} {text}" if level > 1 else f"# {text}"
+        return f"{'#' * level} {text}"
+
+    def sup(self, notes: tuple[int, ...]) -> str:
+        if self.discord:
+            return "".join(str(n).translate(_SUPERSCRIPT) for n in notes)
+        return "".join(f"<sup>{n}</sup>" for n in notes)
+
+    def link(self, url: str | None, lang: str) -> str:
+        safe = tx.safe_url(url) if self.discord else None
+        return f" [↗](<{safe}>)" if safe else ""
+
+    def bare(self, url: str) -> str:
+        return f"<{url}>"
+
+
+FILE = _Flavour(discord=False)
+DISCORD = _Flavour(discord=True)
+
+
+def _member(value: str, lang: str) -> str:
+    return _esc(tx.member_text(value, lang))
+
+
+def quote_line(quote: Quote, lang: str, fl: _Flavour = FILE) -> str:
+    credit = f" — *{_esc(quote.credit)}*" if quote.credit else ""
+    return f"- {_member(quote.text, lang)}{credit}{fl.sup(quote.notes)}{fl.link(quote.url, lang)}"
+
+
+def key_point_line(point: KeyPoint, lang: str, draft: bool, fl: _Flavour = FILE) -> str:
+    body = _member(point.text, lang)
+    if point.source != "moderator" and point.credit:
+        body += f" — *{_esc(point.credit)}*"
+    body += fl.sup(point.notes)
+    if point.source != "moderator":
+        body += fl.link(point.url, lang)
+    if draft and point.suggested:
+        body += " *(" + t(lang, "suggestion") + ")*"
+    return f"- {body}"
+
+
+def _key_points(out: list[str], points: tuple[KeyPoint, ...], suggested: tuple[KeyPoint, ...],
+                lang: str, draft: bool, fl: _Flavour) -> None:
+    if points:
+        out += [t(lang, "Key points:"), ""]
+        out += [key_point_line(p, lang, draft, fl) for p in points]
+        out.append("")
+    if suggested:
+        out += [t(lang, "Suggested from the discussion:"), ""]
+        out += [key_point_line(p, lang, draft, fl) for p in suggested]
+        out.append("")
+    if not points and not suggested:
+        out += [t(lang, "No key points yet."), ""]
+
+
+def render_markdown(report: Report, language: str | None = None, *, draft: bool = False,
+                    flavour: _Flavour = FILE) -> str:
+    lang = language or report.language
+    fl = flavour
+    out: list[str] = [
+        fl.h(2, _esc(tx.title(report, lang))), "",
+        fl.h(3, tx.dates(report, lang)), "",
+        fl.h(3, t(lang, "Report")), "",
+        fl.h(4, t(lang, "Introduction").upper()), "",
+    ]
+    if report.description.strip():
+        out += [_esc(tx.neutralise(report.description.strip(), lang)), ""]
+    concept = tx.safe_url(report.concept_note)
+    if concept:
+        out += [t(lang, "The key issues and objectives of the Virtual Dialogue are set out in the {link}.",
+                  link=f"[{t(lang, 'Concept Note')}]({concept})"), ""]
+    if report.questions:
+        out += [t(lang, "Discussions were guided by these questions:"), ""]
+        out += [f"{q.position}. *{_esc(tx.one_line(q.text))}*" for q in report.questions]
+        out.append("")
+
+    panel = report.panel
+    if panel is not None and (panel.panellists or panel.questions):
+        out += [fl.h(4, t(lang, "Panel discussion").upper()), ""]
+        if panel.panellists:
+            out += [t(lang, "The Virtual Dialogue included a live online panel: invited speakers gave short "
+                            "presentations and responded to key questions."), ""]
+        for speaker in panel.panellists:
+            out += [f"**{_esc(speaker.heading)}**", ""]
+            if speaker.points:
+                out += [f"- {_esc(tx.one_line(p))}" for p in speaker.points]
+                out.append("")
+        if panel.questions:
+            out += [t(lang, "Following these presentations, the moderator posed questions on behalf of "
+                            "participants."), ""]
+        for question in panel.questions:
+            credit = f" ({_esc(question.credit)})" if question.credit else ""
+            out += [f"***Q: {_member(question.text, lang)}{credit}***", ""]
+            for answer in question.answers:
+                out += [f"{_esc(answer.panellist)}: {_member(answer.text, lang)}", ""]
+
+    out += [fl.h(3, t(lang, "Key points").upper()), ""]
+    for q in report.questions:
+        out += [fl.h(4, f"{q.position}. {_esc(tx.one_line(q.text))}"), ""]
+        _key_points(out, q.key_points, q.suggested, lang, draft, fl)
+    if report.general_key_points:
+        out += [fl.h(4, t(lang, "The dialogue as a whole")), ""]
+        _key_points(out, report.general_key_points, (), lang, draft, fl)
+
+    out += [fl.h(3, f"**{t(lang, 'Comments from the online discussion')}**"), ""]
+    quoted = [th for th in report.themes if th.quotes]
+    for theme in quoted:
+        out += [fl.h(4, f"***{_esc(tx.theme_name(theme, theme.key, lang))}***"), ""]
+        out += [quote_line(q, lang, fl) for q in theme.quotes]
+        out.append("")
+    if not quoted:
+        out += [t(lang, "No contributions have been tagged with a theme yet."), ""]
+
+    if report.further_questions:
+        out += [fl.h(3, t(lang, "Questions for further discussion").upper()), "",
+                t(lang, "Based on the findings of the Virtual Dialogue, a number of issues for future "
+                        "reflection can be identified:"), ""]
+        for i, fq in enumerate(report.further_questions, 1):
+            credit = f" ({_esc(fq.credit)})" if fq.credit else ""
+            out.append(f"{i}. {_member(fq.text, lang)}{credit}")
+        out.append("")
+
+    out += [fl.h(3, t(lang, "Participation").upper()), "", figures_line(report, lang), ""]
+    p = report.participation
+    if p.per_question:
+        out += [t(lang, "Contributions per question:"), ""]
+        out += [f"- {tx.question_label(pos, lang)}: {number(lang, n)}" for pos, n in p.per_question]
+        out.append("")
+    if p.per_theme:
+        out += [t(lang, "Contributions per theme:"), ""]
+        out += [f"- {_esc(tx.theme_name(report.theme(k), k, lang))}: {number(lang, n)}" for k, n in p.per_theme]
+        out.append("")
+
+    if report.notes:
+        out += [fl.h(4, t(lang, "Notes")), ""]
+        if not fl.discord:
+            out += ["---", ""]
+        for note in report.notes:
+            shared = f" ({t(lang, 'shared by {credit}', credit=_esc(note.credit))})" if note.credit else ""
+            out += [f"{fl.sup((note.number,))} {fl.bare(note.url)}{shared}", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def figures_line(report: Report, lang: str) -> str:
+    p = report.participation
+    parts = [
+        t(lang, "Participants: {n}", n=number(lang, p.participants)),
+        t(lang, "Contributions: {n}", n=number(lang, p.contributions)),
+        t(lang, "Links shared: {n}", n=number(lang, len(report.notes))),
+    ]
+    return " · ".join(parts)

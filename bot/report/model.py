@@ -1,0 +1,171 @@
+"""The report as data: what :mod:`bot.report.compile` builds and every renderer reads.
+
+A :class:`Report` is language-independent: members' words as written, times in UTC, default theme
+names as catalog msgids (``Theme.translated``). Renderers localize headings, dates and numbers for
+one language at a time, so one compile serves every language of the dialogue.
+
+Privacy is settled before a Report exists: it only ever holds what may be published (no deleted,
+opted-out or forgotten members' words, no rejected or merged-away questions, anonymous askers
+without a name). Renderers still neutralise mentions in members' text (``bot.report.text``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+KeyPointSource = Literal["moderator", "marked", "suggested"]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A member's contribution as quoted in the report."""
+
+    contribution_id: int
+    text: str
+    credit: str | None  # "Name, Organisation" per the member's /profile choice; None when anonymous
+    url: str | None  # the Discord message (linked in the Discord and HTML versions)
+    support: int = 0  # members who reacted in support
+    question: int | None = None  # the guiding question's position
+    notes: tuple[int, ...] = ()  # footnote numbers of the links shared in it
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    text: str
+    source: KeyPointSource
+    credit: str | None = None  # for marked / suggested contributions
+    url: str | None = None
+    notes: tuple[int, ...] = ()
+    support: int = 0
+
+    @property
+    def suggested(self) -> bool:
+        return self.source == "suggested"
+
+
+@dataclass(frozen=True)
+class GuidingQuestion:
+    position: int
+    text: str
+    key_points: tuple[KeyPoint, ...] = ()  # moderators' and marked contributions
+    suggested: tuple[KeyPoint, ...] = ()  # only when key_points is empty (see bot.report.suggest)
+    contributions: int = 0
+
+
+@dataclass(frozen=True)
+class Panellist:
+    name: str
+    title: str | None = None
+    organisation: str | None = None
+    points: tuple[str, ...] = ()  # the presentation's key points
+
+    @property
+    def heading(self) -> str:
+        """``Name, Title, Organisation`` as the seed report introduces a speaker."""
+        return ", ".join(p for p in (self.name, self.title, self.organisation) if p)
+
+
+@dataclass(frozen=True)
+class PanelAnswer:
+    panellist: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PanelQuestion:
+    text: str
+    credit: str | None  # None: anonymous
+    answers: tuple[PanelAnswer, ...] = ()
+
+
+@dataclass(frozen=True)
+class Panel:
+    starts_at: datetime | None
+    panellists: tuple[Panellist, ...] = ()
+    questions: tuple[PanelQuestion, ...] = ()  # relayed, in the order they were posed
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    name: str  # a catalog msgid when ``translated`` (a default theme), else the moderators' own name
+    emoji: str | None = None
+    translated: bool = False
+    quotes: tuple[Quote, ...] = ()  # most supported first
+    contributions: int = 0
+
+
+@dataclass(frozen=True)
+class FurtherQuestion:
+    text: str
+    credit: str | None = None  # the asker, for a panel question left unanswered
+    from_panel: bool = False
+
+
+@dataclass(frozen=True)
+class Note:
+    """A link a member shared, as a numbered footnote."""
+
+    number: int
+    url: str
+    credit: str | None = None
+    source_url: str | None = None  # the Discord message it was shared in
+
+
+@dataclass(frozen=True)
+class Participation:
+    participants: int = 0
+    contributions: int = 0
+    per_question: tuple[tuple[int, int], ...] = ()  # (question position, count); 0 = the dialogue channel
+    per_theme: tuple[tuple[str, int], ...] = ()  # (theme key, count)
+    per_day: tuple[tuple[date, int], ...] = ()  # local dates in the dialogue's time zone, every day of it
+
+
+@dataclass(frozen=True)
+class Report:
+    dialogue_id: int
+    guild_id: int
+    title: str
+    description: str
+    concept_note: str | None
+    languages: tuple[str, ...]
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    questions: tuple[GuidingQuestion, ...] = ()
+    panel: Panel | None = None
+    themes: tuple[Theme, ...] = ()
+    further_questions: tuple[FurtherQuestion, ...] = ()
+    notes: tuple[Note, ...] = ()
+    participation: Participation = field(default_factory=Participation)
+    general_key_points: tuple[KeyPoint, ...] = ()  # key points not tied to a guiding question
+
+    @property
+    def language(self) -> str:
+        """The dialogue's main language."""
+        return self.languages[0] if self.languages else "en"
+
+    def theme(self, key: str) -> Theme | None:
+        return next((th for th in self.themes if th.key == key), None)
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """The end-of-week post: one line of figures, the most-supported contributions, new key points."""
+
+    dialogue_id: int
+    title: str
+    languages: tuple[str, ...]
+    timezone: str
+    week: int
+    starts_at: datetime
+    ends_at: datetime
+    contributions: int = 0
+    participants: int = 0
+    per_theme: tuple[tuple[str, int], ...] = ()
+    theme_names: tuple[tuple[str, str, bool], ...] = ()  # (key, name, translated)
+    top: tuple[Quote, ...] = ()
+    key_points: tuple[KeyPoint, ...] = ()

@@ -1,0 +1,146 @@
+"""The report feature's service: compile, record what was published, publish mode, further questions.
+
+No discord import: the cog renders and posts; this class reads and writes the store.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from bot.clock import Clock, iso
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.report.compile import compile_report, compile_week, resolve_dialogue
+from bot.report.model import Report, WeekSummary
+from bot.store import Database
+
+if TYPE_CHECKING:
+    from bot.panel import PanelService
+
+PublishMode = Literal["auto", "manual"]
+MAX_FURTHER_QUESTION = 500
+
+
+@dataclass(frozen=True)
+class DialogueInfo:
+    """What the cog needs to know about a dialogue to post its report."""
+
+    id: int
+    guild_id: int
+    title: str
+    channel_id: int
+    languages: tuple[str, ...]
+    state: str
+    publish_mode: PublishMode
+
+    @property
+    def language(self) -> str:
+        return self.languages[0] if self.languages else "en"
+
+
+def _info(row: object) -> DialogueInfo:
+    r = row
+    return DialogueInfo(
+        id=r["id"], guild_id=r["guild_id"], title=r["title"], channel_id=r["channel_id"],  # type: ignore[index]
+        languages=tuple((r["languages"] or "en").split()), state=r["state"],  # type: ignore[index]
+        publish_mode=r["publish_mode"],  # type: ignore[index]
+    )
+
+
+class ReportService:
+    def __init__(self, db: Database, clock: Clock, panel: PanelService | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.panel = panel
+
+    async def dialogue(self, guild_id: int, ref: str | int) -> DialogueInfo:
+        """The guild's dialogue by id or title, or a :class:`UserError`."""
+        return _info(await resolve_dialogue(self.db, ref, guild_id))
+
+    async def get(self, dialogue_id: int) -> DialogueInfo | None:
+        row = await self.db.fetchone("SELECT * FROM dialogues WHERE id = ?", (dialogue_id,))
+        return _info(row) if row else None
+
+    async def compile(self, dialogue_id: int) -> Report:
+        return await compile_report(self.db, dialogue_id, panel=self.panel)
+
+    async def week(self, dialogue_id: int, week: int) -> WeekSummary:
+        return await compile_week(self.db, dialogue_id, week)
+
+    @staticmethod
+    def language(dialogue: DialogueInfo, wanted: str | None) -> str:
+        """``wanted`` if it is one of the dialogue's languages (None: its main one)."""
+        if wanted is None:
+            return dialogue.language
+        if wanted not in dialogue.languages:
+            raise UserError(
+                N_("“{title}” is not held in that language; its languages are: {languages}."),
+                title=dialogue.title, languages=", ".join(dialogue.languages),
+            )
+        return wanted
+
+    # -- publishing --------------------------------------------------------------------------------
+
+    async def set_publish_mode(self, dialogue_id: int, mode: str) -> None:
+        if mode not in ("auto", "manual"):
+            raise UserError(N_("Publishing must be auto or manual."))
+        await self.db.execute("UPDATE dialogues SET publish_mode = ? WHERE id = ?", (mode, dialogue_id))
+
+    async def published(self, dialogue_id: int, kind: str, language: str, week: int | None = None) -> bool:
+        """Whether this report (final, or week ``week``) was already posted in ``language``."""
+        found = await self.db.fetchval(
+            """SELECT 1 FROM reports WHERE dialogue_id = ? AND kind = ? AND language = ?
+               AND coalesce(week, 0) = coalesce(?, 0) LIMIT 1""",
+            (dialogue_id, kind, language, week),
+        )
+        return found is not None
+
+    async def record(
+        self, dialogue_id: int, kind: str, language: str, channel_id: int, message_ids: list[int],
+        week: int | None = None,
+    ) -> None:
+        """Remember a posted report; a final report also marks the dialogue ``published``."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                """INSERT INTO reports (dialogue_id, kind, week, language, channel_id, message_ids, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (dialogue_id, kind, week, language, channel_id, json.dumps(message_ids), iso(self.clock())),
+            )
+            if kind == "final":
+                await conn.execute(
+                    "UPDATE dialogues SET state = 'published' WHERE id = ? AND state IN ('closed', 'published')",
+                    (dialogue_id,),
+                )
+
+    # -- questions for further discussion ----------------------------------------------------------
+
+    async def add_further_question(self, dialogue_id: int, text: str, user_id: int) -> int:
+        """Add a question for further discussion; its number in the list."""
+        text = " ".join(text.split())
+        if not text:
+            raise UserError(N_("Write the question."))
+        if len(text) > MAX_FURTHER_QUESTION:
+            raise UserError(N_("A question can be at most {n} characters."), n=MAX_FURTHER_QUESTION)
+        await self.db.execute(
+            "INSERT INTO further_questions (dialogue_id, text, created_by, created_at) VALUES (?, ?, ?, ?)",
+            (dialogue_id, text, user_id, iso(self.clock())),
+        )
+        return int(await self.db.fetchval("SELECT count(*) FROM further_questions WHERE dialogue_id = ?",
+                                          (dialogue_id,)))
+
+    async def further_questions(self, dialogue_id: int) -> list[tuple[int, str]]:
+        rows = await self.db.fetchall(
+            "SELECT id, text FROM further_questions WHERE dialogue_id = ? ORDER BY created_at, id", (dialogue_id,)
+        )
+        return [(r["id"], r["text"]) for r in rows]
+
+    async def remove_further_question(self, dialogue_id: int, number: int) -> str:
+        questions = await self.further_questions(dialogue_id)
+        if not 1 <= number <= len(questions):
+            raise UserError(N_("There is no question {number}: this dialogue has {count} question(s)."),
+                            number=number, count=len(questions))
+        question_id, text = questions[number - 1]
+        await self.db.execute("DELETE FROM further_questions WHERE id = ?", (question_id,))
+        return text
