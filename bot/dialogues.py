@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, iso, parse_iso
@@ -37,6 +37,16 @@ DEFAULT_THEMES: tuple[tuple[str, str, str], ...] = (
     ("resources", N_("Resources"), "📚"),
 )
 _DEFAULT_NAMES = {key: name for key, name, _ in DEFAULT_THEMES}
+
+
+class ContributionFigures(Protocol):
+    """What the status needs from the contributions feature (``bot.contributions.Counts``)."""
+
+    total: int
+    per_question: dict[int | None, int]
+    per_theme: dict[int, int]
+    participants: int
+    untagged: int
 
 
 @dataclass(frozen=True)
@@ -668,8 +678,9 @@ class DialogueService:
 
     # -- status ------------------------------------------------------------------------------------
 
-    async def status(self, dialogue_id: int) -> DialogueStatus:
-        """State, next post and the contribution figures (live from the store)."""
+    async def status(self, dialogue_id: int, figures: ContributionFigures) -> DialogueStatus:
+        """State and next post, with the contribution ``figures`` (``ContributionService.counts``, which
+        also counts the messages still in its write-behind batch)."""
         dialogue = await self.require(dialogue_id)
         row = await self.db.fetchone(
             """SELECT * FROM schedule_items WHERE dialogue_id = ? AND status IN ('pending', 'claimed')
@@ -677,28 +688,9 @@ class DialogueService:
             (dialogue_id,),
         )
         questions = await self.questions(dialogue_id)
-        counts = dict(
-            await self.db.fetchall(
-                "SELECT question_id, count(*) FROM contributions WHERE dialogue_id = ? GROUP BY question_id",
-                (dialogue_id,),
-            )
-        )
         themes = await self.themes(dialogue_id)
-        theme_counts = dict(
-            await self.db.fetchall(
-                """SELECT ct.theme_id, count(DISTINCT ct.contribution_id) FROM contribution_tags ct
-                   JOIN contributions c ON c.id = ct.contribution_id
-                   WHERE c.dialogue_id = ? AND ct.status = 'confirmed' GROUP BY ct.theme_id""",
-                (dialogue_id,),
-            )
-        )
-        totals = await self.db.fetchone(
-            """SELECT count(*) AS n, count(DISTINCT author_id) AS people,
-                      sum(NOT EXISTS (SELECT 1 FROM contribution_tags ct
-                                      WHERE ct.contribution_id = c.id AND ct.status = 'confirmed')) AS untagged
-               FROM contributions c WHERE c.dialogue_id = ?""",
-            (dialogue_id,),
-        )
+        counts = figures.per_question
+        theme_counts = figures.per_theme
         panel_queue = await self.db.fetchval(
             """SELECT count(*) FROM panel_questions pq JOIN panels p ON p.id = pq.panel_id
                WHERE p.dialogue_id = ? AND pq.status IN ('pending', 'approved')""",
@@ -710,9 +702,9 @@ class DialogueService:
             per_question=[(q, counts.get(q.id, 0)) for q in questions],
             outside_questions=counts.get(None, 0),
             per_theme=[(th, theme_counts.get(th.id, 0)) for th in themes],
-            contributions=totals["n"] if totals else 0,
-            participants=totals["people"] if totals else 0,
-            untagged=(totals["untagged"] or 0) if totals else 0,
+            contributions=figures.total,
+            participants=figures.participants,
+            untagged=figures.untagged,
             panel_queue=panel_queue or 0,
         )
 

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -115,18 +116,32 @@ def _locked() -> Iterator[None]:
 
 
 def add(path: Path) -> int:
-    """Set Spanish and French translations from a JSON object ``{msgid: [es, fr]}``."""
-    entries: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+    """Set Spanish and French translations from a JSON object ``{msgid: [es, fr]}``.
+
+    A plural message (``tn``) is keyed by its singular msgid and takes a list of forms per language:
+    ``{"One post": [["Una publicación", "{n} publicaciones"], ["Une publication", "{n} publications"]]}``.
+    """
+    entries: dict[str, list[Any]] = json.loads(path.read_text(encoding="utf-8"))
+    template = read_catalog(POT)
     with _locked():
         for index, language in enumerate(("es", "fr")):
             po = po_path(language)
             catalog = read_catalog(po, language)
             for msgid, translations in entries.items():
-                if msgid in catalog:
-                    catalog[msgid].string = translations[index]
-                    catalog[msgid].flags.discard("fuzzy")
+                value = translations[index]
+                known = template.get(msgid)
+                message_id = known.id if known is not None else msgid
+                if isinstance(message_id, tuple) != isinstance(value, list):
+                    raise SystemExit(f"{msgid!r}: give {'a list of plural forms' if isinstance(message_id, tuple) else 'a string'}")
+                string = tuple(value) if isinstance(value, list) else value
+                entry = catalog.get(msgid)
+                if entry is not None and isinstance(entry.id, tuple) == isinstance(message_id, tuple):
+                    entry.string = string
+                    entry.flags.discard("fuzzy")
                 else:
-                    catalog.add(msgid, translations[index])
+                    if entry is not None:
+                        catalog.delete(msgid)
+                    catalog.add(message_id, string, flags=("python-brace-format",))
             with po.open("wb") as fh:
                 write_po(fh, catalog, width=0, sort_by_file=True)
     print(f"{len(entries)} translations set in es and fr")
@@ -178,9 +193,15 @@ def problems(template: Catalog | None = None) -> list[str]:
             if not message.id:
                 continue
             msgid = message.id if isinstance(message.id, str) else message.id[0]
-            entry = catalog.get(message.id)
-            if entry is None or not entry.string or (isinstance(entry.string, tuple) and not all(entry.string)):
-                found.append(f"{language}: missing translation: {msgid!r}")
+            entry = catalog.get(msgid)
+            plural = isinstance(message.id, tuple)
+            if (
+                entry is None
+                or not entry.string
+                or isinstance(entry.id, tuple) != plural
+                or (plural and (not isinstance(entry.string, tuple) or not all(entry.string)))
+            ):
+                found.append(f"{language}: missing {'plural forms' if plural else 'translation'}: {msgid!r}")
                 continue
             if entry.fuzzy:
                 found.append(f"{language}: fuzzy translation: {msgid!r}")

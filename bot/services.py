@@ -49,6 +49,6 @@ def build_services(db: Database, config: Config, clock: Clock) -> Services:
         # One ProfileService: the message hot path reads its in-memory opt-out set.
         contributions=(contributions := ContributionService(db, config.contributions, clock, profiles)),
         privacy=PrivacyService(db, clock, profiles, contributions),
-        panel=(panel := PanelService(db, config, clock, ProfileService(db, clock))),  # reads profiles only
-        report=ReportService(db, clock, panel),
+        panel=(panel := PanelService(db, config, clock, profiles)),
+        report=ReportService(db, clock, panel, contributions),
     )

@@ -15,7 +15,7 @@ import discord
 
 from bot.client import NO_MENTIONS, language_for, send_ephemeral
 from bot.errors import UserError
-from bot.i18n import N_, t, tn
+from bot.i18n import N_, number, t
 from bot.panel import Panel, PanelQuestion, QuestionRecord
 from cogs import _panel_render as render
 from cogs import _panel_views as views
@@ -224,8 +224,8 @@ async def save_presentation(bot: ColloquyBot, interaction: discord.Interaction, 
     lang = await language_for(bot, interaction)
     await send_ephemeral(
         interaction,
-        tn(lang, "Presentation of {name} saved: {n} key point.", "Presentation of {name} saved: {n} key points.",
-           len(panellist.key_points), name=panellist.name),
+        t(lang, "Presentation of {name} saved (key points: {n}).", name=panellist.name,
+          n=number(lang, len(panellist.key_points))),
     )
 
 

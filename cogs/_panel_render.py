@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_, date_text, t, time_text, tn
+from bot.i18n import N_, date_text, number, t, time_text
 from bot.panel import Panel, Panellist, PanelQuestion, QuestionRecord
 
 STATUS_NAMES = {
@@ -28,6 +28,11 @@ def quote(text: str) -> str:
 def short(text: str, limit: int = 90) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def votes_text(lang: str, votes: int) -> str:
+    # Counts are phrased "Votes: 3" rather than pluralized: the catalogs hold no plural forms yet.
+    return t(lang, "Votes: {n}", n=number(lang, votes))
 
 
 def when(lang: str, panel: Panel) -> str:
@@ -85,7 +90,7 @@ def public_question(lang: str, record: QuestionRecord) -> str:
     head = t(lang, "**Question #{number}**", number=q.id)
     if credits:
         head += f" ({credits})"
-    lines = [head, quote(q.text), tn(lang, "{n} vote", "{n} votes", q.votes)]
+    lines = [head, quote(q.text), votes_text(lang, q.votes)]
     if q.status == "relayed":
         lines.append(t(lang, "Posed to the panel."))
     elif q.status == "merged" and q.merged_into:
@@ -118,7 +123,7 @@ def review_post(lang: str, panel: Panel, record: QuestionRecord, *, private_chan
         asked_by(lang, record, private_channel=private_channel),
     ]
     if q.status in ("approved", "relayed"):
-        lines.append(tn(lang, "{n} vote", "{n} votes", q.votes))
+        lines.append(votes_text(lang, q.votes))
     if q.status == "merged" and q.merged_into:
         lines.append(t(lang, "Merged into question #{number}.", number=q.merged_into))
     return "\n".join(lines)
@@ -129,7 +134,6 @@ def queue_text(lang: str, panel: Panel, approved: list[PanelQuestion], pending: 
     if not approved:
         lines.append(t(lang, "No approved question yet."))
     for q in approved:
-        votes = tn(lang, "{n} vote", "{n} votes", q.votes)
-        lines.append(f"{votes} · #{q.id} {short(q.text)}")
-    lines.append(tn(lang, "{n} question waiting for review.", "{n} questions waiting for review.", pending))
+        lines.append(f"{votes_text(lang, q.votes)} · #{q.id} {short(q.text)}")
+    lines.append(t(lang, "Waiting for review: {n}", n=number(lang, pending)))
     return "\n".join(lines)

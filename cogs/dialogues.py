@@ -291,7 +291,9 @@ class DialoguesCog(commands.Cog):
     async def status(self, interaction: discord.Interaction, dialogue: str) -> None:
         found = await self._resolve(interaction, dialogue)
         lang = await language_for(self.bot, interaction)
-        await send_ephemeral(interaction, render.status(lang, await self.bot.services.dialogues.status(found.id)))
+        figures = await self.bot.services.contributions.counts(found.id)
+        status = await self.bot.services.dialogues.status(found.id, figures)
+        await send_ephemeral(interaction, render.status(lang, status))
 
     @dialogue.command(name=_T("close"), description=_T("Close a dialogue now (posts the closing message)"))
     @moderator_only()

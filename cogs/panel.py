@@ -8,7 +8,8 @@ from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
 from bot.client import ColloquyBot, language_for, send_ephemeral
-from bot.i18n import t, tn
+from bot.errors import UserError
+from bot.i18n import N_, number, t
 from bot.panel import Panel
 from cogs import _panel_flow as flow
 from cogs import _panel_render as render
@@ -42,6 +43,18 @@ class PanelCog(commands.Cog):
         found = await self.bot.services.dialogues.resolve(require_guild(interaction), dialogue)
         return await self.service.for_dialogue(found)
 
+    @staticmethod
+    def _require_posting(interaction: discord.Interaction, channel_id: int) -> None:
+        """Refuse before creating anything if the panel's posts could not be made there."""
+        guild = interaction.guild
+        channel = guild.get_channel(channel_id) if guild else None
+        if guild is None or not isinstance(channel, discord.TextChannel):
+            raise UserError(N_("The panel needs a text channel."))
+        perms = channel.permissions_for(guild.me)
+        if not (perms.view_channel and perms.send_messages):
+            raise UserError(N_("I cannot post in <#{channel}>: give me View Channel and Send Messages there."),
+                            channel=channel_id)
+
     @panel.command(name=_T("create"), description=_T("Create a dialogue's live panel and its Discord event"))
     @moderator_only()
     @app_commands.describe(
@@ -59,6 +72,7 @@ class PanelCog(commands.Cog):
         # A forum has no room for a live conversation: then the panel happens where the command is run.
         channel_id = channel.id if channel else ref.channel_id if ref.channel_kind == "text" else interaction.channel_id
         assert channel_id is not None
+        self._require_posting(interaction, channel_id)
         panel = await self.service.create(ref, channel_id, starts, ends)
         await interaction.response.defer(ephemeral=True)
         has_event = await flow.create_event(self.bot, panel)
@@ -171,8 +185,8 @@ class PanelCog(commands.Cog):
         await send_ephemeral(
             interaction,
             t(lang, "The panel of “{title}” is closed.", title=panel.dialogue.title) + "\n"
-            + tn(lang, "{n} unanswered question goes to “Questions for further discussion”.",
-                 "{n} unanswered questions go to “Questions for further discussion”.", unanswered),
+            + t(lang, "Unanswered questions kept for “Questions for further discussion”: {n}.",
+                n=number(lang, unanswered)),
         )
 
     # -- the panellists' answers in the panel channel --------------------------------------------

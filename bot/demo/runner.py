@@ -357,7 +357,8 @@ class DemoRun:
     async def do_record_answer(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         assert self.scenario.panel is not None
         speaker = next(p for p in self.scenario.panel.panellists if p.key == step.get("panellist"))
-        posed = self.live_question.strip("*").removeprefix("Q:").strip()
+        label = t(self.language, "Q: {question}", question="").strip()  # "Q:" / "P:" / "Q :"
+        posed = self.live_question.strip("*").strip().removeprefix(label).strip()
         snippet = (posed.rsplit(" (", 1)[0] if posed.endswith(")") else posed)[:40]
         question = await self._question_id("panel answer", snippet)
         await self.slash(actor, self.mod_channel, "panel answer", dialogue=self.scenario.title, question=question,

@@ -18,11 +18,10 @@ compiling a large dialogue does not stall the event loop.
 from __future__ import annotations
 
 import asyncio
-import bisect
-from collections import defaultdict
-from collections.abc import Sequence
+import heapq
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -71,6 +70,19 @@ FROM contributions c
 LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
 WHERE c.dialogue_id = ? AND coalesce(m.opted_out, 0) = 0"""
 
+# The report's rows: lean (only what is shown). Opted-out authors are dropped, support and profiles
+# joined, and days counted in the worker thread: one pass over 100k rows there costs less than
+# per-row joins and a second table scan in SQL.
+_REPORT_ROWS = """
+SELECT id, question_id, channel_id, message_id, author_id, author_name, content, created_at, is_key_point
+FROM contributions WHERE dialogue_id = ? ORDER BY id"""
+
+_SUPPORT = """
+SELECT s.contribution_id, count(DISTINCT s.user_id) FROM contribution_support s
+JOIN contributions c ON c.id = s.contribution_id
+WHERE c.dialogue_id = ? AND s.user_id != c.author_id
+GROUP BY s.contribution_id"""
+
 # Constant fragments only (no user input is ever formatted into SQL).
 _IN_WEEK = _CONTRIBUTIONS + " AND c.created_at >= ? AND c.created_at < ?"
 
@@ -97,6 +109,9 @@ class _Raw:
     links: list[Any]
     further: list[Any]
     opted_out: frozenset[int]
+    support: dict[int, int] = field(default_factory=dict)
+    members: dict[int, Any] = field(default_factory=dict)
+    bucket_len: int = 13
     panel: PanelRecord | None = None
     quote_limit: int | None = QUOTE_LIMIT
     suggestions: int = SUGGESTIONS
@@ -144,7 +159,7 @@ async def compile_report(
         themes=await db.fetchall(
             "SELECT id, key, name, emoji FROM themes WHERE dialogue_id = ? ORDER BY position, id", (dialogue_id,)
         ),
-        contributions=await db.fetchall(_CONTRIBUTIONS + " ORDER BY c.created_at, c.id", (dialogue_id,)),
+        contributions=await db.fetchall(_REPORT_ROWS, (dialogue_id,)),
         tags=await db.fetchall(_TAGS, (dialogue_id,)),
         key_points=await db.fetchall(
             "SELECT * FROM key_points WHERE dialogue_id = ? ORDER BY created_at, id", (dialogue_id,)
@@ -163,6 +178,12 @@ async def compile_report(
             "SELECT text FROM further_questions WHERE dialogue_id = ? ORDER BY created_at, id", (dialogue_id,)
         ),
         opted_out=await _opted_out(db, dialogue["guild_id"]),
+        support=dict(await db.fetchall(_SUPPORT, (dialogue_id,))),  # type: ignore[arg-type]
+        members={r["user_id"]: r for r in await db.fetchall(
+            "SELECT user_id, display_name, organisation, attribution FROM members WHERE guild_id = ?",
+            (dialogue["guild_id"],),
+        )},
+        bucket_len=_bucket_len(dialogue),
         panel=await panel.panel_for_dialogue(dialogue_id) if panel is not None else None,
         quote_limit=quote_limit,
         suggestions=suggestions,
@@ -183,22 +204,30 @@ def _theme(row: Any) -> Theme:
     return Theme(key=row["key"], name=row["name"], emoji=row["emoji"], translated=translated)
 
 
-def _days(rows: Sequence[Any], starts: datetime, ends: datetime, tz: ZoneInfo) -> tuple[tuple[date, int], ...]:
+def _bucket_len(dialogue: Any) -> int:
+    """Count per UTC hour (``2026-05-06T09``) when every local midnight of the dialogue falls on an hour,
+    by minute otherwise (India, Nepal…)."""
+    tz = ZoneInfo(dialogue["timezone"])
+    starts, ends = parse_iso(dialogue["starts_at"]), parse_iso(dialogue["ends_at"])
+    offsets = {tz.utcoffset(moment.replace(tzinfo=None)) for moment in (starts, ends) if moment is not None}
+    whole = all(o is not None and o.total_seconds() % 3600 == 0 for o in offsets)
+    return 13 if whole else 16
+
+
+def _days(buckets: dict[str, int], starts: datetime, ends: datetime, tz: ZoneInfo) -> tuple[tuple[date, int], ...]:
     """Contributions per local day, every day of the dialogue (and any day with contributions)."""
-    stamps = [r["created_at"] for r in rows]
-    first = min(starts, parse_iso(stamps[0]) or starts) if stamps else starts
-    last = max(ends, parse_iso(stamps[-1]) or ends) if stamps else ends
-    day, end_day = first.astimezone(tz).date(), last.astimezone(tz).date()
-    days: list[date] = []
-    bounds: list[str] = []  # the UTC instant each local day after the first begins, as stored strings
-    while day <= end_day:
-        days.append(day)
+    counts: dict[date, int] = defaultdict(int)
+    for bucket, n in buckets.items():
+        moment = datetime.fromisoformat(bucket + (":00" if len(bucket) == 13 else "")).replace(tzinfo=UTC)
+        counts[moment.astimezone(tz).date()] += n
+    first = min([starts.astimezone(tz).date(), *counts])
+    last = max([ends.astimezone(tz).date(), *counts])
+    days = []
+    day = first
+    while day <= last:
+        days.append((day, counts.get(day, 0)))
         day += timedelta(days=1)
-        bounds.append(iso(datetime.combine(day, time(0), tzinfo=tz)))
-    counts = [0] * len(days)
-    for stamp in stamps:  # ISO strings in one UTC format compare like the instants they name
-        counts[min(bisect.bisect_right(bounds, stamp), len(days) - 1)] += 1
-    return tuple(zip(days, counts, strict=True))
+    return tuple(days)
 
 
 def _panel(record: PanelRecord | None, opted_out: frozenset[int]) -> tuple[Panel | None, list[FurtherQuestion]]:
@@ -234,13 +263,31 @@ def assemble(raw: _Raw) -> Report:
     themes = [_theme(r) for r in raw.themes]
     theme_ids = {r["id"]: i for i, r in enumerate(raw.themes)}
 
-    rows = raw.contributions
+    opted_out = raw.opted_out
+    rows = [r for r in raw.contributions if r[4] not in opted_out] if opted_out else raw.contributions
     by_id = {r["id"]: r for r in rows}
+    support = raw.support
+    credits: dict[int, str | None] = {}
+
+    def credit_of(r: Any) -> str | None:
+        author = r["author_id"]
+        if author not in credits:
+            profile = raw.members.get(author)
+            if profile is None:
+                credits[author] = credit("name", r["author_name"], None)
+            else:
+                name = profile["display_name"] or r["author_name"]
+                credits[author] = credit(profile["attribution"], name, profile["organisation"])
+        return credits[author]
+
+    # One pass over every row (columns by index: see _REPORT_ROWS).
     per_question: dict[int, list[Any]] = defaultdict(list)
-    authors = set()
+    flagged = []
     for r in rows:
-        per_question[position.get(r["question_id"], 0)].append(r)
-        authors.add(r["author_id"])
+        per_question[position.get(r[1], 0)].append(r)
+        if r[8]:
+            flagged.append(r)
+    authors = {r[4] for r in rows}
 
     tagged: list[list[Any]] = [[] for _ in themes]
     for contribution_id, theme_id in raw.tags:
@@ -262,22 +309,25 @@ def assemble(raw: _Raw) -> Report:
         points[position.get(qid, 0)].append((kp["text"], source, row))
         if cid is not None:
             marked.add(cid)
-    for r in rows:
-        if r["is_key_point"] and r["id"] not in marked:
+    for r in flagged:
+        if r["id"] not in marked:
             points[position.get(r["question_id"], 0)].append((r["content"], "marked", r))
             marked.add(r["id"])
 
     suggested: dict[int, list[Any]] = {}
     for q in raw.questions:
         if not points.get(q["position"]) and raw.suggestions:
-            pool = [suggest.Candidate(r["id"], r["content"], r["support"]) for r in per_question.get(q["position"], [])]
+            pool = [(r[0], r[6], support.get(r[0], 0)) for r in per_question.get(q["position"], [])]
             picks = suggest.suggest(pool, raw.suggestions, exclude=frozenset(marked))
             suggested[q["position"]] = [by_id[c.contribution_id] for c in picks]
 
-    quoted: list[list[Any]] = []
-    for group in tagged:
-        group.sort(key=lambda r: (-r["support"], r["created_at"], r["id"]))
-        quoted.append(group[: raw.quote_limit] if raw.quote_limit is not None else group)
+    def rank(r: Any) -> tuple[int, str, int]:
+        return (-support.get(r[0], 0), r[7], r[0])  # most supported, then oldest (id, created_at)
+
+    quoted = [
+        heapq.nsmallest(raw.quote_limit, group, key=rank) if raw.quote_limit is not None else sorted(group, key=rank)
+        for group in tagged
+    ]
 
     # Footnotes: links numbered in the order the report shows the contributions they were shared in
     # (key points, then comments), then any other link shared during the dialogue.
@@ -298,7 +348,7 @@ def assemble(raw: _Raw) -> Report:
         if row is None:
             return KeyPoint(text, "moderator")
         url = message_url(guild, row["channel_id"], row["message_id"])
-        return KeyPoint(text, source, _credit_of(row), url, notes_for(row), row["support"])  # type: ignore[arg-type]
+        return KeyPoint(text, source, credit_of(row), url, notes_for(row), support.get(row["id"], 0))  # type: ignore[arg-type]
 
     questions = []
     for q in raw.questions:
@@ -314,8 +364,8 @@ def assemble(raw: _Raw) -> Report:
 
     def quote(r: Any) -> Quote:
         return Quote(
-            contribution_id=r["id"], text=r["content"], credit=_credit_of(r),
-            url=message_url(guild, r["channel_id"], r["message_id"]), support=r["support"],
+            contribution_id=r["id"], text=r["content"], credit=credit_of(r),
+            url=message_url(guild, r["channel_id"], r["message_id"]), support=support.get(r["id"], 0),
             question=position.get(r["question_id"]), notes=notes_for(r), created_at=parse_iso(r["created_at"]),
         )
 
@@ -348,7 +398,7 @@ def assemble(raw: _Raw) -> Report:
         contributions=len(rows),
         per_question=tuple((pos, len(per_question[pos])) for pos in sorted(per_question, key=lambda p: (p == 0, p))),
         per_theme=tuple((th.key, th.contributions) for th in report_themes if th.contributions),
-        per_day=_days(rows, starts, ends, tz),
+        per_day=_days(Counter(r[7][: raw.bucket_len] for r in rows), starts, ends, tz),
     )
     return Report(
         dialogue_id=d["id"],

@@ -17,6 +17,7 @@ from bot.report.model import Report, WeekSummary
 from bot.store import Database
 
 if TYPE_CHECKING:
+    from bot.contributions import ContributionService
     from bot.panel import PanelService
 
 PublishMode = Literal["auto", "manual"]
@@ -50,10 +51,14 @@ def _info(row: object) -> DialogueInfo:
 
 
 class ReportService:
-    def __init__(self, db: Database, clock: Clock, panel: PanelService | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, panel: PanelService | None = None,
+        contributions: ContributionService | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.panel = panel
+        self.contributions = contributions
 
     async def dialogue(self, guild_id: int, ref: str | int) -> DialogueInfo:
         """The guild's dialogue by id or title, or a :class:`UserError`."""
@@ -63,10 +68,17 @@ class ReportService:
         row = await self.db.fetchone("SELECT * FROM dialogues WHERE id = ?", (dialogue_id,))
         return _info(row) if row else None
 
+    async def _flush(self) -> None:
+        """Messages still in the contributions' write-behind batch belong in the report."""
+        if self.contributions is not None:
+            await self.contributions.flush()
+
     async def compile(self, dialogue_id: int) -> Report:
+        await self._flush()
         return await compile_report(self.db, dialogue_id, panel=self.panel)
 
     async def week(self, dialogue_id: int, week: int) -> WeekSummary:
+        await self._flush()
         return await compile_week(self.db, dialogue_id, week)
 
     @staticmethod

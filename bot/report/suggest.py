@@ -2,7 +2,7 @@
 
 For a question the moderators wrote no key point for, pick a few contributions that are
 - **representative**: central to the question's discussion — TF-IDF cosine similarity to the
-  centroid of all its contributions (words many contributions share weigh in, a lone tangent does not);
+  centroid of the other contributions (words many share weigh in, a lone tangent does not);
 - **supported**: members' support reactions raise a contribution's relevance (log-damped, so a few
   reactions matter and a pile-on does not swamp centrality);
 - **diverse**: Maximal Marginal Relevance — each next pick trades relevance against similarity to
@@ -16,11 +16,12 @@ callers run it off the event loop.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SAMPLE = 1500
 POOL = 120
@@ -28,6 +29,7 @@ MIN_WORDS = 6
 LAMBDA = 0.7  # relevance vs. novelty in MMR
 DUPLICATE = 0.8  # a candidate this similar to a pick is skipped outright
 SUPPORT_WEIGHT = 0.3
+MIN_CENTRALITY = 0.3  # relative to the most central: below it a contribution is off-topic, whatever its support
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _STOPWORDS = (
@@ -50,25 +52,29 @@ _STOPWORDS = (
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     contribution_id: int
     text: str
     support: int = 0
+
+
+Item = Candidate | tuple[int, str, int]
 
 
 def tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
-def _sample(items: Sequence[Candidate]) -> list[Candidate]:
-    if len(items) <= SAMPLE:
-        return list(items)
-    by_support = sorted(items, key=lambda c: (-c.support, c.contribution_id))
-    head = by_support[: SAMPLE // 2]
-    rest = by_support[SAMPLE // 2:]
-    step = len(rest) / (SAMPLE - len(head))
-    return head + [rest[int(i * step)] for i in range(SAMPLE - len(head))]
+def _sample(items: Sequence[Item]) -> list[Candidate]:
+    """At most SAMPLE: the most supported half, then an even spread of the rest (deterministic)."""
+    if len(items) > SAMPLE:
+        supported = [c for c in items if c[2]]
+        head = heapq.nsmallest(SAMPLE // 2, supported, key=lambda c: (-c[2], c[0]))
+        taken = {c[0] for c in head}
+        rest = [c for c in items if c[0] not in taken]
+        step = len(rest) / (SAMPLE - len(head))
+        items = head + [rest[int(i * step)] for i in range(SAMPLE - len(head))]
+    return [Candidate(*c) for c in items]
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -92,9 +98,12 @@ def _vectors(corpus: list[list[str]]) -> list[dict[str, float]]:
     return vectors
 
 
-def suggest(items: Sequence[Candidate], k: int = 3, *, exclude: frozenset[int] = frozenset()) -> list[Candidate]:
-    """Up to ``k`` representative, diverse, supported contributions, best first."""
-    eligible = [c for c in items if c.contribution_id not in exclude and len(c.text.split()) >= MIN_WORDS]
+def suggest(items: Sequence[Item], k: int = 3, *, exclude: frozenset[int] = frozenset()) -> list[Candidate]:
+    """Up to ``k`` representative, diverse, supported contributions, best first.
+
+    ``items`` are :class:`Candidate` or plain ``(contribution_id, text, support)`` tuples (cheaper to
+    build for a large discussion)."""
+    eligible = [c for c in items if c[1].count(" ") >= MIN_WORDS - 1 and c[0] not in exclude]
     if not eligible or k <= 0:
         return []
     corpus = _sample(eligible)
@@ -105,12 +114,17 @@ def suggest(items: Sequence[Candidate], k: int = 3, *, exclude: frozenset[int] =
         return []
     vectors = _vectors([words[i] for i in keep])
 
-    centroid: Counter[str] = Counter()
+    # Leave-one-out centrality: each contribution against the centroid of all the *others*, so that
+    # in a small discussion a tangent does not count itself as part of the consensus.
+    total: Counter[str] = Counter()
     for vector in vectors:
-        centroid.update(vector)
-    norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
-    centre = {term: w / norm for term, w in centroid.items()}
-    centrality = [_cosine(v, centre) for v in vectors]
+        total.update(vector)
+    total_sq = sum(w * w for w in total.values())
+    centrality = []
+    for vector in vectors:
+        dot = _cosine(vector, total)
+        rest = math.sqrt(max(total_sq - 2 * dot + 1.0, 0.0))
+        centrality.append((dot - 1.0) / rest if rest > 1e-9 else 0.0)
     top_c = max(centrality) or 1.0
     top_s = math.log1p(max(c.support for c in corpus)) or 1.0
     relevance = [
@@ -118,7 +132,8 @@ def suggest(items: Sequence[Candidate], k: int = 3, *, exclude: frozenset[int] =
         for i, c in enumerate(corpus)
     ]
 
-    ranked = sorted(range(len(corpus)), key=lambda i: (-relevance[i], corpus[i].contribution_id))
+    on_topic = [i for i in range(len(corpus)) if centrality[i] >= MIN_CENTRALITY * top_c]
+    ranked = sorted(on_topic, key=lambda i: (-relevance[i], corpus[i].contribution_id))
     chosen: list[int] = []
     # MMR over the POOL most relevant; when near-duplicates use them up, the next POOL come in.
     for start in range(0, len(ranked), POOL):

@@ -17,7 +17,7 @@ _ROLE = re.compile(r"<@&(\d+)>")
 _CHANNEL = re.compile(r"<#(\d+)>")
 _EMOJI = re.compile(r"<a?:(\w+):\d+>")
 _BROADCAST = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
-_SAFE_SCHEMES = ("https://", "http://")
+_WEB_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
 
 
 def neutralise(text: str, language: str) -> str:
@@ -42,9 +42,7 @@ def member_text(text: str, language: str) -> str:
 
 def safe_url(url: str | None) -> str | None:
     """Only web links become links (a ``javascript:`` URL never reaches a page)."""
-    if url and url.lower().startswith(_SAFE_SCHEMES) and not any(c.isspace() or c in '<>"' for c in url):
-        return url
-    return None
+    return url if url and _WEB_URL.fullmatch(url) else None
 
 
 def theme_name(theme: Theme | None, key: str, language: str) -> str:

@@ -14,7 +14,7 @@ from simcord.results import InteractionResult
 from bot.config import Config
 from bot.errors import NotModerator, UserError
 from cogs._access import NotModeratorCheck
-from tests.conftest import Community, restart
+from tests.conftest import Community, restart, set_locale
 
 TITLE = "Resistances to gender training"
 
@@ -47,14 +47,14 @@ def _find(channel: simcord.ChannelHandle, start: str) -> discord.Message:
     return found[0]
 
 
-async def open_panel(community: Community, *, mod_channel: bool = True) -> Panel:
+async def open_panel(community: Community, *, mod_channel: bool = True, languages: str = "en") -> Panel:
     """A dialogue with a panel in its own channel; the review queue goes to the mods channel."""
     if mod_channel:
         await community.moderator.slash(community.general, "setup", mod_channel=community.mods)
     channel = community.guild.create_text_channel("live-panel")
     await community.moderator.slash(
         community.general, "dialogue create", title=TITLE, starts="2026-01-05 09:00", ends="2026-01-12 09:00",
-        timezone="UTC", channel=community.dialogue,
+        timezone="UTC", channel=community.dialogue, languages=languages,
     )
     dialogue_id = await community.bot.db.fetchval("SELECT id FROM dialogues")
     created = await community.moderator.slash(
@@ -139,8 +139,9 @@ async def test_a_live_panel_from_creation_to_close(community: Community) -> None
                         organisation=org, **options)
     shown = await mod.slash(community.general, "panel presentation", dialogue=TITLE, panellist="Lut Mergaert")
     assert shown.modal is not None
-    saved = await mod.submit_modal(shown, {"key_points": "- Understand what people resist.\n- Make resistances visible."})
-    assert "2 key points" in saved.response.content
+    points = "- Understand what people resist.\n- Make resistances visible."
+    saved = await mod.submit_modal(shown, {"key_points": points})
+    assert "(key points: 2)" in saved.response.content
     for name in ("Elisabeth Prügl", "Maitrayee Mukhopadhyay"):
         shown = await mod.slash(community.general, "panel presentation", dialogue=TITLE, panellist=name)
         await mod.submit_modal(shown, {"key_points": f"{name} point one\n{name} point two\n{name} point three"})
@@ -177,14 +178,14 @@ async def test_a_live_panel_from_creation_to_close(community: Community) -> None
         await voter.click(panel.public_post(number), custom_id=f"colloquy:pq:vote:{number}")
     toggled = await community.alice.click(panel.public_post(q_bob), custom_id=f"colloquy:pq:vote:{q_bob}")
     assert "taken back" in toggled.followups[0].content
-    assert "1 vote" in panel.public_post(q_bob).content
+    assert "Votes: 1" in panel.public_post(q_bob).content
 
     # Dave's question duplicates Alice's: merged into it, it brings its voters and its asker along.
     picker = await mod.click(panel.review_post(q_dave), label="Merge")
     assert picker.ephemeral
     merged = await mod.select(picker.response.message, [str(q_alice)], custom_id=f"colloquy:pq:mergeinto:{q_dave}")
     assert f"#{q_dave} was merged into question #{q_alice}" in merged.response.content
-    assert "3 votes" in panel.public_post(q_alice).content  # {bob, carol} ∪ {erin, bob}
+    assert "Votes: 3" in panel.public_post(q_alice).content  # {bob, carol} ∪ {erin, bob}
     assert "Merged into question" in panel.public_post(q_dave).content
     assert custom_ids(panel.public_post(q_dave)) == []
 
@@ -214,7 +215,7 @@ async def test_a_live_panel_from_creation_to_close(community: Community) -> None
     await lut.delete(stray)
 
     closed = await mod.slash(community.general, "panel close", dialogue=TITLE)
-    assert "2 unanswered questions" in reply(closed)
+    assert "Questions for further discussion”: 2." in reply(closed)
     assert community.bot.get_guild(guild.id).scheduled_events[0].status is discord.EventStatus.completed
     assert custom_ids(panel.channel.history()[0]) == []  # the announcement no longer takes questions
 
@@ -259,7 +260,7 @@ async def test_buttons_still_work_after_a_restart(community: Community, config: 
 
     await restart(community.env, config, crash=True)
     await community.bob.click(panel.public_post(number), custom_id=f"colloquy:pq:vote:{number}")
-    assert "1 vote" in panel.public_post(number).content
+    assert "Votes: 1" in panel.public_post(number).content
     modal = await community.carol.click(panel.channel.history()[0], label="Ask a question")
     assert modal.modal is not None
 
@@ -347,3 +348,35 @@ async def test_ask_without_text_opens_the_form(community: Community, text: str) 
         await community.alice.submit_modal(shown, {"question": text, "attribution": ["name"]})
         assert [type(e) for e in community.user_errors()] == [UserError]
         assert await community.bot.db.fetchval("SELECT count(*) FROM panel_questions") == 0
+
+
+async def test_a_spanish_dialogue_poses_questions_in_spanish(community: Community) -> None:
+    panel = await open_panel(community, languages="es")
+    set_locale(community.alice, "es-ES")
+    await community.bot.services.profiles.set(community.guild.id, community.alice.id, name="Ana", organisation="ONU")
+    thanks = await ask(community.alice, panel, "¿Cómo empezamos?")
+    assert thanks.response.content.startswith("¡Gracias!")
+    (number,) = await panel.question_ids()
+    await community.moderator.click(panel.review_post(number), label="Approve")  # the moderator reads English
+    public = panel.channel.last_message
+    assert public.content.startswith(f"**Pregunta n.º {number}** (Ana, ONU)")
+    assert custom_ids(public) == [f"colloquy:pq:vote:{number}"]
+    await community.moderator.slash(community.general, "panel relay", dialogue=TITLE)
+    assert panel.channel.last_message.content == "P: ¿Cómo empezamos? (Ana, ONU)"
+
+
+async def test_a_panel_is_not_created_where_the_bot_cannot_post(community: Community) -> None:
+    await community.moderator.slash(
+        community.general, "dialogue create", title=TITLE, starts="2026-01-05 09:00", ends="2026-01-12 09:00",
+        timezone="UTC", channel=community.dialogue,
+    )
+    muted = community.guild.create_text_channel(
+        "read-only", overwrites={community.bot.user: discord.PermissionOverwrite(send_messages=False)}
+    )
+    refused = await community.moderator.slash(
+        community.general, "panel create", dialogue=TITLE, starts="2026-01-05 14:00", channel=muted
+    )
+    assert "I cannot post in" in refused.response.content
+    assert [type(e) for e in community.user_errors()] == [UserError]
+    assert await community.bot.db.fetchval("SELECT count(*) FROM panels") == 0
+    assert list(community.bot.get_guild(community.guild.id).scheduled_events) == []

@@ -65,8 +65,7 @@ async def build_story(db: Database, config: Config) -> Story:
     await s.dialogues.schedule(d.id)
 
     # The panel is created before the dialogue opens (it must start in the future).
-    ref = await s.panel.dialogue(GUILD, str(d.id))
-    panel = await s.panel.create(ref, PANEL_CHANNEL, "2026-01-05 15:00")
+    panel = await s.panel.create(d, PANEL_CHANNEL, "2026-01-05 15:00")
 
     # The poster's part: the opening and the question threads go out.
     clock.now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)

@@ -104,7 +104,7 @@ async def test_schedule_writes_the_timeline_and_later_changes_retime_unposted_qu
     await service.add_question(d.id, "three")
     question_times = [i.run_at for i in await service.items(d.id) if i.kind == "question"]
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
-    assert question_times == [start, start + timedelta(hours=56), start + timedelta(hours=112)]
+    assert question_times == [start, start + timedelta(days=2), start + timedelta(days=4)]  # days 1, 3, 5 at 09:00
 
 
 async def test_recording_items_opens_links_and_closes(service: DialogueService) -> None:

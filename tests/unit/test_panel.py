@@ -181,7 +181,7 @@ async def test_relay_picks_the_most_voted_and_keeps_relay_order(service: PanelSe
     first, previous = await service.relay(high, MOD)
     assert first.status == "relayed" and previous is None
     assert (await service.get(panel.id)).live_question_id == high
-    second, previous = await service.relay(low, MOD)
+    _, previous = await service.relay(low, MOD)
     assert previous is not None and previous.id == high
     record = await service.panel_for_dialogue(panel.dialogue_id)
     assert record is not None

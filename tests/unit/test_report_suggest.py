@@ -68,3 +68,8 @@ def test_tokens_drop_stopwords_in_the_three_languages() -> None:
     assert tokens("The training and the process") == ["training", "process"]
     assert tokens("Los desafíos para la capacitación") == ["desafíos", "capacitación"]
     assert tokens("Les défis pour la formation") == ["défis", "formation"]
+
+
+def test_an_off_topic_contribution_is_never_suggested_even_when_there_is_room() -> None:
+    picks = suggest(_pool([*CENTRAL, TANGENT], support={5: 5}), k=5)
+    assert TANGENT not in [p.text for p in picks]

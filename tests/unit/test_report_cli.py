@@ -1,0 +1,50 @@
+"""``colloquy report``: a dialogue's report from the database, without Discord."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.config import Config
+from bot.store import Database
+from tests.unit._report_story import SECRETS, build_story
+
+
+@pytest.fixture
+async def config_file(db: Database, config: Config, db_path: Path, tmp_path: Path) -> Path:
+    await build_story(db, config)
+    path = tmp_path / "config.toml"
+    path.write_text(f'[storage]\npath = "{db_path}"\n', encoding="utf-8")
+    return path
+
+
+async def test_the_cli_writes_the_report_by_title_in_a_chosen_language_and_format(
+    config_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.html"
+    code = await _run(["report", "--config", str(config_file), "--dialogue", "resistances in training",
+                       "--language", "fr", "--format", "html", "--output", str(out)])
+    assert code == 0
+    page = out.read_text(encoding="utf-8")
+    ET.fromstring(page.split("\n", 1)[1])
+    assert "Dialogue virtuel : Resistances in Training" in page
+    assert SECRETS["opted_out"] not in page
+
+
+async def test_the_cli_prints_markdown_by_id_and_explains_an_unknown_dialogue(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await _run(["report", "--config", str(config_file), "--dialogue", "1"]) == 0
+    assert capsys.readouterr().out.startswith("## Virtual Dialogue: Resistances in Training")
+    assert await _run(["report", "--config", str(config_file), "--dialogue", "Nope"]) == 1
+    assert "There is no dialogue “Nope”" in capsys.readouterr().err
+
+
+async def _run(argv: list[str]) -> int:
+    """The CLI runs its own event loop: run it in a thread, as from a shell."""
+    import asyncio
+
+    return await asyncio.to_thread(main, argv)
