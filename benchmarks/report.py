@@ -41,10 +41,11 @@ from bot.store import Database, open_database
 GUILD, CHANNEL = 1, 10
 MEMBERS = 2000
 START = datetime(2026, 5, 6, 7, 0, tzinfo=UTC)
-WORDS = (
+_VOCABULARY = (
     "training resistance gender equality transformation organisation power change process participants "
     "trainers funding institutions methods evaluation knowledge feminist politics practice tools learning"
-).split()
+)
+WORDS = _VOCABULARY.split()
 
 
 def populate(path: Path, n: int) -> None:
@@ -157,7 +158,8 @@ async def run(n: int, runs: int) -> None:
     print(f"contributions: {n:,}  runs: {runs}")
     print(f"read rows (median):        {read * 1000:8.1f} ms")
     print(f"compile + render (median): {rep * 1000:8.1f} ms   ratio {rep / read:.2f}x (target <= 3x)")
-    print(f"worst event-loop stall:    {max(stalls) * 1000:8.1f} ms (median run {statistics.median(stalls) * 1000:.1f})")
+    stall = f"{max(stalls) * 1000:8.1f} ms (median run {statistics.median(stalls) * 1000:.1f})"
+    print(f"worst event-loop stall:    {stall}")
     print(f"peak Python memory:        {peak / 1e6:8.1f} MB   rendered {size:,} characters")
 
 

@@ -87,8 +87,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     async def main() -> None:
         bot = create_bot(config)
         async with bot:
-            await bot.login(token)
-            await bot.setup_hook()  # loads the cogs and the translator; login() does not call it
+            await bot.login(token)  # runs setup_hook: the cogs and the translator are loaded
             if args.guild:
                 guild = discord.Object(args.guild)
                 bot.tree.copy_global_to(guild=guild)

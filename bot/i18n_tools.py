@@ -132,7 +132,8 @@ def add(path: Path) -> int:
                 known = template.get(msgid)
                 message_id = known.id if known is not None else msgid
                 if isinstance(message_id, tuple) != isinstance(value, list):
-                    raise SystemExit(f"{msgid!r}: give {'a list of plural forms' if isinstance(message_id, tuple) else 'a string'}")
+                    wanted = "a list of plural forms" if isinstance(message_id, tuple) else "a string"
+                    raise SystemExit(f"{msgid!r}: give {wanted}")
                 string = tuple(value) if isinstance(value, list) else value
                 entry = catalog.get(msgid)
                 if entry is not None and isinstance(entry.id, tuple) == isinstance(message_id, tuple):

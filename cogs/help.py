@@ -8,7 +8,7 @@ from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
 from bot.client import ColloquyBot, language_for, send_ephemeral
-from bot.i18n import t
+from bot.i18n import LANGUAGE_NAMES, t
 from cogs._access import is_moderator
 
 
@@ -46,16 +46,33 @@ class HelpCog(commands.Cog):
     def __init__(self, bot: ColloquyBot) -> None:
         self.bot = bot
 
+    async def server_lines(self, interaction: discord.Interaction, lang: str) -> list[str]:
+        """Where things happen on this server, from ``/setup`` (nothing in direct messages)."""
+        if interaction.guild_id is None:
+            return []
+        settings = await self.bot.services.guilds.get(interaction.guild_id)
+        lines = ["", t(lang, "**On this server**"),
+                 t(lang, "Dialogues use the time zone {timezone}; posts and reports are in {language}.",
+                   timezone=settings.timezone, language=LANGUAGE_NAMES.get(settings.language, settings.language))]
+        if settings.summary_channel_id:
+            channel = settings.summary_channel_id
+            lines.append(t(lang, "Summaries and reports are posted in <#{channel}>.", channel=channel))
+        if settings.moderator_role_id:
+            lines.append(t(lang, "Moderators: <@&{role}>.", role=settings.moderator_role_id))
+        return lines
+
     @app_commands.command(name=_T("colloquy"), description=_T("What Colloquy does and the commands open to you"))
     async def colloquy(self, interaction: discord.Interaction) -> None:
         lang = await language_for(self.bot, interaction)
         moderator = await is_moderator(self.bot, interaction)
         public, moderation = command_lines(self.bot.tree, lang, moderator)
+        server = await self.server_lines(interaction, lang)
         parts = [
             t(lang, "**Colloquy** runs Virtual Dialogues: a week of moderated discussion around guiding "
                     "questions, a live panel with members' questions, and a report of what was said."),
             t(lang, "Take part by answering in a guiding question's thread. Your words are quoted in the "
                     "report as you choose with /profile; /privacy lets you opt out or erase your data."),
+            *server,
             "",
             t(lang, "**Commands for everyone**"),
             *public,

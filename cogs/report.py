@@ -129,7 +129,7 @@ class ReportCog(commands.Cog):
         if target is None:
             raise UserError(N_("There is no channel to post the report in: set one with /setup summary_channel."))
         await interaction.response.defer(ephemeral=True)
-        ids = await publish(self.bot, found, target, languages)
+        await publish(self.bot, found, target, languages)
         reader = await language_for(self.bot, interaction)
         await send_ephemeral(interaction, t(reader, "The report of “{title}” is published in {channel}.",
                                             title=found.title, channel=target.mention))

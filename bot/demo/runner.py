@@ -74,7 +74,8 @@ class DemoRun:
         if self.bot.user is None or message.author.id != self.bot.user.id:
             return
         self.bot_posts += 1
-        text = message.content or (message.embeds[0].title or message.embeds[0].description or "" if message.embeds else "")
+        embed = message.embeds[0] if message.embeds else None
+        text = message.content or (embed.title or embed.description or "" if embed else "")
         files = f" (+{len(message.attachments)} file(s))" if message.attachments else ""
         self.say(f"Colloquy → {self.channel_name(message.channel)}: {_first_line(text or '…')}{files}")
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.errors import UserError
 from cogs._access import NotModeratorCheck
 from tests.conftest import Community, set_locale
@@ -93,3 +97,37 @@ async def test_restart_on_the_same_database_keeps_settings(community: Community,
     assert bot is community.env.bot
     result = await community.moderator.slash(community.general, "setup")
     assert "America/Bogota" in result.response.content
+
+
+async def test_help_reflects_the_settings_chosen_with_setup(community: Community) -> None:
+    role = community.guild.create_role("Co-hosts")
+    await community.moderator.slash(
+        community.general, "setup", summary_channel=community.summary, moderator_role=role,
+        timezone="America/Bogota", language="fr",
+    )
+    set_locale(community.alice, "en-GB")
+    text = (await community.alice.slash(community.general, "colloquy")).response.embeds[0].description
+    assert "America/Bogota" in text and "Français" in text
+    assert f"<#{community.summary.id}>" in text and f"<@&{role.id}>" in text
+
+
+async def test_an_unexpected_error_gets_an_apology_and_the_bot_keeps_serving(
+    community: Community, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(community.bot.services.guilds, "update", broken)
+    set_locale(community.moderator, "fr")
+    with caplog.at_level(logging.ERROR, logger="bot.client"):
+        failed = await community.moderator.slash(community.general, "setup", timezone="Europe/Paris")
+    assert failed.ephemeral
+    assert failed.response.content.startswith("Désolé, un problème est survenu")
+    assert "disk is on fire" not in failed.response.content  # details go to the log, not to the member
+    assert [type(e) for e in community.user_errors()] == [RuntimeError]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "command='setup'" in logged and "Europe/Paris" in logged
+
+    # The bot goes on serving.
+    help_view = await community.alice.slash(community.general, "colloquy")
+    assert "/colloquy" in help_view.response.embeds[0].description

@@ -37,7 +37,7 @@ def broken(tmp_path: Path, old: str, new: str) -> Path:
         ('do = "post"', 'do = "shout"', "unknown action 'shout'"),
         ('at = "day 1 09:40"', 'at = "tuesday"', 'at must look like "day 2 14:30"'),
         ('who = "elisabeth"\ndo = "ask"', 'who = "nobody"\ndo = "ask"', "'nobody' is not a [[members]] handle"),
-        ("question = 1\nref = \"elena-q1\"", "question = 9\nref = \"elena-q1\"", "question must be a number from 1 to 4"),
+        ('question = 1\nref = "elena-q1"', 'question = 9\nref = "elena-q1"', "question must be a number from 1 to 4"),
         ('at = "day 6 16:00"', 'at = "day 1 08:00"', "steps must be in time order"),
         ('ref = "tom-q3"\n\n', 'ref = "tom-q33"\n\n', "names no earlier post"),
         ("moderator = true", "moderator = false", "one member must have moderator = true"),

@@ -1,0 +1,1 @@
+"""The dialogue report: compile (store → Report) and render (Markdown, HTML, JSON, Discord)."""
