@@ -12,6 +12,7 @@ The ``pybabel update`` / ``pybabel compile`` commands work on the same files.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import fcntl
 import json
@@ -37,11 +38,46 @@ METHOD_MAP = [("bot/**.py", "python"), ("cogs/**.py", "python")]
 
 
 def code_messages() -> Iterable[tuple[str | tuple[str, str], str, int]]:
-    """(message, file, line) for every marked string in bot/ and cogs/."""
+    """(message, file, line) for every marked string in bot/ and cogs/.
+
+    Babel's extractor first; then an AST pass, which also sees calls inside f-strings
+    (``f"**{t(lang, 'Heading')}**"``), where the tokenizer-based extractor is blind.
+    """
+    seen: set[str] = set()
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), METHOD_MAP, keywords=KEYWORDS, strip_comment_tags=True
     ):
+        seen.add(message if isinstance(message, str) else message[0])
         yield message, filename, lineno
+    for message, filename, lineno in ast_messages():
+        key = message if isinstance(message, str) else message[0]
+        if key not in seen:
+            seen.add(key)
+            yield message, filename, lineno
+
+
+def ast_messages() -> Iterable[tuple[str | tuple[str, str], str, int]]:
+    """Literal msgids of ``t``/``tn``/``N_``/``_T`` calls anywhere in the code, f-strings included."""
+    for folder in ("bot", "cogs"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if name not in KEYWORDS:
+                    continue
+                positions = KEYWORDS[name] or (1,)
+                literals = [
+                    node.args[i - 1].value
+                    for i in positions
+                    if len(node.args) >= i and isinstance(node.args[i - 1], ast.Constant)
+                    and isinstance(node.args[i - 1].value, str)
+                ]
+                if len(literals) != len(positions):
+                    continue
+                message = literals[0] if len(literals) == 1 else (literals[0], literals[1])
+                yield message, str(path.relative_to(ROOT)), node.lineno
 
 
 async def _command_surface() -> list[str]:

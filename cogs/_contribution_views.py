@@ -9,7 +9,6 @@ callback hands failures to the command tree's error handler.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -19,24 +18,13 @@ from bot.contributions import Contribution, Tag, UntaggedPage
 from bot.dialogues import DialogueService, Theme
 from bot.i18n import t
 from cogs._access import require_moderator
+from cogs._ui import bot_of, guarded
 
 if TYPE_CHECKING:
-    from bot.client import ColloquyBot
+    pass
 
 QUOTE_LIMIT = 1200
 MAX_THEME_BUTTONS = 20  # four rows of five; the fifth row holds "reject" and "next"
-
-
-async def guarded(interaction: discord.Interaction, work: Awaitable[Any]) -> None:
-    """Run a component's work; any failure is answered by the tree's error handler."""
-    try:
-        await work
-    except Exception as error:  # handed to the single error handler
-        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
-
-
-def _bot(interaction: discord.Interaction) -> ColloquyBot:
-    return interaction.client  # type: ignore[return-value]
 
 
 def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
@@ -104,7 +92,7 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"collo
         await guarded(interaction, self._choose(interaction))
 
     async def _choose(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         await require_moderator(bot, interaction)
         contributions = bot.services.contributions
         chosen = {int(v) for v in self.item.values}
@@ -156,7 +144,7 @@ class QueueTagButton(
         await guarded(interaction, self._tag(interaction))
 
     async def _tag(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         await require_moderator(bot, interaction)
         contributions = bot.services.contributions
         contribution = await contributions.get(self.contribution_id)
@@ -185,7 +173,7 @@ class QueueRejectButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
         await guarded(interaction, self._reject(interaction))
 
     async def _reject(self, interaction: discord.Interaction) -> None:
-        bot = _bot(interaction)
+        bot = bot_of(interaction)
         await require_moderator(bot, interaction)
         contributions = bot.services.contributions
         contribution = await contributions.get(self.contribution_id)
@@ -215,7 +203,7 @@ class QueueNextButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async def work() -> None:
-            await require_moderator(_bot(interaction), interaction)
+            await require_moderator(bot_of(interaction), interaction)
             await show_queue(interaction, self.dialogue_id, after_id=self.after_id, edit=True)
 
         await guarded(interaction, work())
@@ -256,7 +244,7 @@ def queue_message(
 async def show_queue(interaction: discord.Interaction, dialogue_id: int, *, after_id: int = 0, edit: bool) -> None:
     """Answer with the untagged queue at the contribution after ``after_id`` (editing the message
     the button was on, or as a new ephemeral answer)."""
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     dialogue = await bot.services.dialogues.require(dialogue_id)
     page = await bot.services.contributions.untagged(dialogue_id, after_id=after_id)
     themes = await bot.services.dialogues.themes(dialogue_id)

@@ -11,7 +11,6 @@ tree's error handler, the one place where a failure becomes an answer to the use
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -19,23 +18,12 @@ import discord
 from bot.i18n import N_, t
 from bot.panel import MAX_PRESENTATION, MAX_QUESTION, MIN_QUESTION, Panellist, PanelQuestion
 from cogs import _panel_flow as flow
+from cogs._ui import bot_of, guarded
 
 if TYPE_CHECKING:
-    from bot.client import ColloquyBot
+    pass
 
 REVIEW_ACTIONS = ("approve", "reject", "merge", "relay")
-
-
-async def guarded(interaction: discord.Interaction, work: Awaitable[Any]) -> None:
-    """Run a component's work; any failure is answered by the tree's error handler."""
-    try:
-        await work
-    except Exception as error:  # handed to the single error handler
-        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
-
-
-def _bot(interaction: discord.Interaction) -> ColloquyBot:
-    return interaction.client  # type: ignore[return-value]
 
 
 class ReviewButton(
@@ -67,7 +55,7 @@ class ReviewButton(
         return cls(match["action"], int(match["id"]), item.label)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, flow.review_action(_bot(interaction), interaction, self.action, self.question_id))
+        await guarded(interaction, flow.review_action(bot_of(interaction), interaction, self.action, self.question_id))
 
 
 class MergeSelect(
@@ -94,7 +82,7 @@ class MergeSelect(
     async def callback(self, interaction: discord.Interaction) -> None:
         values = (interaction.data or {}).get("values") or []
         target = int(values[0]) if values else 0
-        await guarded(interaction, flow.merge(_bot(interaction), interaction, self.question_id, target))
+        await guarded(interaction, flow.merge(bot_of(interaction), interaction, self.question_id, target))
 
 
 class UpvoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"colloquy:pq:vote:(?P<id>\d+)"):
@@ -116,7 +104,7 @@ class UpvoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"co
         return cls(int(match["id"]), item.label)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, flow.upvote(_bot(interaction), interaction, self.question_id))
+        await guarded(interaction, flow.upvote(bot_of(interaction), interaction, self.question_id))
 
 
 class AskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"colloquy:panel:ask:(?P<id>\d+)"):
@@ -138,7 +126,7 @@ class AskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"collo
         return cls(int(match["id"]), item.label)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, flow.open_ask_modal(_bot(interaction), interaction, self.panel_id))
+        await guarded(interaction, flow.open_ask_modal(bot_of(interaction), interaction, self.panel_id))
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ReviewButton, MergeSelect, UpvoteButton, AskButton)
@@ -222,7 +210,7 @@ class AskModal(_Modal):
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
         attribution = self.attribution.values[0] if self.attribution.values else None
-        await flow.submit_question(_bot(interaction), interaction, self.panel_id, self.question.value, attribution)
+        await flow.submit_question(bot_of(interaction), interaction, self.panel_id, self.question.value, attribution)
 
 
 class PresentationModal(_Modal):
@@ -241,4 +229,4 @@ class PresentationModal(_Modal):
         self.add_item(self.points)
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
-        await flow.save_presentation(_bot(interaction), interaction, self.panellist_id, self.points.value)
+        await flow.save_presentation(bot_of(interaction), interaction, self.panellist_id, self.points.value)

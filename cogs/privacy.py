@@ -21,7 +21,7 @@ from bot.client import NO_MENTIONS, ColloquyBot, language_for, send_ephemeral
 from bot.errors import UserError
 from bot.i18n import N_, t
 from cogs._access import require_guild
-from cogs._contribution_views import guarded
+from cogs._ui import guarded
 
 
 class ForgetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"colloquy:forget:(?P<user>\d+)"):

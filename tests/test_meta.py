@@ -76,3 +76,11 @@ def test_moderator_groups_are_hidden_by_default_and_member_commands_are_not(tmp_
             assert value is None, name
         else:
             assert value is not None and value != 0, f"/{name} must carry default_permissions"
+
+
+def test_messages_inside_f_strings_are_extracted_too(template) -> None:  # type: ignore[no-untyped-def]
+    # bot/report/markdown.py writes f"**{t(lang, 'Comments from the online discussion')}**": Babel's
+    # tokenizer-based extractor cannot see into f-strings; the AST pass of i18n_tools does.
+    found = {m for m, _, _ in i18n_tools.ast_messages()}
+    assert "Comments from the online discussion" in found
+    assert "Comments from the online discussion" in template
