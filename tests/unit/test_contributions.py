@@ -10,7 +10,8 @@ import pytest
 
 from bot.clock import iso
 from bot.config import ContributionsConfig
-from bot.contributions import ContributionService, Incoming, KeywordRules, detect_language, extract_urls
+from bot.contribution_text import KeywordRules, detect_language, extract_urls
+from bot.contributions import ContributionService, Incoming
 from bot.errors import UserError
 from bot.profiles import ProfileService
 from bot.store import Database
