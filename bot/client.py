@@ -60,10 +60,12 @@ async def language_for(bot: ColloquyBot, interaction: discord.Interaction) -> st
 async def send_ephemeral(interaction: discord.Interaction, content: str | None, **kwargs: Any) -> None:
     """Answer privately, whether or not the interaction was already answered or deferred."""
     kwargs.setdefault("allowed_mentions", NO_MENTIONS)
+    if content is not None:
+        kwargs["content"] = content
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=True, **kwargs)
+        await interaction.followup.send(ephemeral=True, **kwargs)
     else:
-        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+        await interaction.response.send_message(ephemeral=True, **kwargs)
 
 
 async def report_interaction_error(

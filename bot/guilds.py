@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.clock import Clock, iso
 from bot.config import SUPPORTED_LANGUAGES, Config, valid_timezone
@@ -80,7 +81,7 @@ class GuildSettingsService:
         if problems:
             raise UserError.many(problems)
         current = await self.get(guild_id)
-        changes = {
+        changes: dict[str, Any] = {
             k: v
             for k, v in {
                 "moderator_role_id": moderator_role_id,

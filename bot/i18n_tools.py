@@ -37,7 +37,7 @@ KEYWORDS = {"N_": None, "_T": None, "t": (2,), "tn": (2, 3)}
 METHOD_MAP = [("bot/**.py", "python"), ("cogs/**.py", "python")]
 
 
-def code_messages() -> Iterable[tuple[str | tuple[str, str], str, int]]:
+def code_messages() -> Iterable[tuple[str | tuple[str, ...], str, int]]:
     """(message, file, line) for every marked string in bot/ and cogs/.
 
     Babel's extractor first; then an AST pass, which also sees calls inside f-strings
@@ -56,7 +56,7 @@ def code_messages() -> Iterable[tuple[str | tuple[str, str], str, int]]:
             yield message, filename, lineno
 
 
-def ast_messages() -> Iterable[tuple[str | tuple[str, str], str, int]]:
+def ast_messages() -> Iterable[tuple[str | tuple[str, ...], str, int]]:
     """Literal msgids of ``t``/``tn``/``N_``/``_T`` calls anywhere in the code, f-strings included."""
     for folder in ("bot", "cogs"):
         for path in sorted((ROOT / folder).rglob("*.py")):
@@ -68,15 +68,11 @@ def ast_messages() -> Iterable[tuple[str | tuple[str, str], str, int]]:
                 if name not in KEYWORDS:
                     continue
                 positions = KEYWORDS[name] or (1,)
-                literals = [
-                    node.args[i - 1].value
-                    for i in positions
-                    if len(node.args) >= i and isinstance(node.args[i - 1], ast.Constant)
-                    and isinstance(node.args[i - 1].value, str)
-                ]
+                args = [node.args[i - 1] if len(node.args) >= i else None for i in positions]
+                literals = [a.value for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
                 if len(literals) != len(positions):
                     continue
-                message = literals[0] if len(literals) == 1 else (literals[0], literals[1])
+                message: str | tuple[str, ...] = literals[0] if len(literals) == 1 else tuple(literals[:2])
                 yield message, str(path.relative_to(ROOT)), node.lineno
 
 

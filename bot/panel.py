@@ -529,7 +529,8 @@ class PanelService:
 
     async def questions(self, panel_id: int, statuses: Sequence[str] | None = None) -> list[PanelQuestion]:
         """Questions of a panel, most voted first, then oldest first."""
-        where, params = "q.panel_id = ?", [panel_id]
+        where = "q.panel_id = ?"
+        params: list[Any] = [panel_id]
         if statuses:
             where += f" AND q.status IN ({', '.join('?' for _ in statuses)})"
             params += list(statuses)
@@ -616,20 +617,27 @@ class PanelService:
             raise UserError(N_("There is no approved question to relay."))
         return queue[0]
 
-    async def relay(self, question_id: int, moderator_id: int) -> tuple[PanelQuestion, PanelQuestion | None]:
+    async def relayable(self, question_id: int) -> PanelQuestion:
+        """The question, if it can be posed now (checked before anything is posted in Discord)."""
+        return await self._open_question(question_id, statuses=OPEN_STATUSES)
+
+    async def relay(
+        self, question_id: int, moderator_id: int, *, message_id: int | None = None
+    ) -> tuple[PanelQuestion, PanelQuestion | None]:
         """Pose the question to the panel: it becomes the live question (a pending one is approved on
-        the way). Returns (the question, the previously live question or ``None``)."""
-        question = await self._open_question(question_id, statuses=OPEN_STATUSES)
+        the way), with ``message_id`` its post in the panel channel, recorded in the same transaction.
+        Returns (the question, the previously live question or ``None``)."""
+        question = await self.relayable(question_id)
         panel = await self.get(question.panel_id)
         async with self.db.transaction() as conn:
             done = await _rowcount(
                 conn,
                 """UPDATE panel_questions SET status = 'relayed', relayed_at = ?,
-                       reviewed_by = coalesce(reviewed_by, ?),
+                       reviewed_by = coalesce(reviewed_by, ?), relay_message_id = ?,
                        relay_position = 1 + (SELECT coalesce(max(relay_position), 0) FROM panel_questions
                                              WHERE panel_id = ?)
                    WHERE id = ? AND status IN ('pending', 'approved')""",
-                (iso(self.clock()), moderator_id, panel.id, question.id),
+                (iso(self.clock()), moderator_id, message_id, panel.id, question.id),
             )
             if not done:
                 raise _already(await self.question(question.id))

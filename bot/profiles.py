@@ -65,7 +65,7 @@ class ProfileService:
             opted_out=bool(row["opted_out"]),
         )
 
-    async def set(
+    async def update(
         self,
         guild_id: int,
         user_id: int,

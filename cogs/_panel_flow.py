@@ -103,14 +103,13 @@ async def review_action(bot: ColloquyBot, interaction: discord.Interaction, acti
     elif action == "reject":
         question = await panel_service.reject(question_id, moderator)
     else:
-        question, _previous = await panel_service.relay(question_id, moderator)
+        panel = await panel_service.get((await panel_service.question(question_id)).panel_id)
+        question = await pose(bot, panel, question_id, moderator)
     panel = await panel_service.get(question.panel_id)
     content, view = await _review_message(bot, panel, question, interaction.channel_id or panel.channel_id)
     await interaction.response.edit_message(content=content, view=view, allowed_mentions=NO_MENTIONS)
     if action == "approve":
         await publish(bot, panel, question)
-    elif action == "relay":
-        await after_relay(bot, panel, question)
 
 
 async def merge(bot: ColloquyBot, interaction: discord.Interaction, source_id: int, target_id: int) -> None:
@@ -201,19 +200,29 @@ async def relay(bot: ColloquyBot, panel: Panel, question_id: int | None, moderat
         question_id = (await bot.services.panel.top_question(panel)).id
     else:
         await bot.services.panel.question_of(panel, question_id)
-    question, _previous = await bot.services.panel.relay(question_id, moderator_id)
+    question = await pose(bot, panel, question_id, moderator_id)
     await refresh_review(bot, panel, question.id)
-    await after_relay(bot, panel, question)
     return question
 
 
-async def after_relay(bot: ColloquyBot, panel: Panel, question: PanelQuestion) -> None:
-    """Pose the question in the panel channel; its public post stops taking votes; the event is live."""
-    record = await _record(bot, question)
+async def pose(bot: ColloquyBot, panel: Panel, question_id: int, moderator_id: int) -> PanelQuestion:
+    """Pose the question in the panel channel, then record it as the live question.
+
+    Discord first: if the post fails (a 5xx, a missing permission), nothing is recorded and the
+    moderator can simply relay again. If another moderator relayed it in the meantime, the post is
+    taken back and they are told. Its public post then stops taking votes and the event goes live.
+    """
+    service = bot.services.panel
+    record = await _record(bot, await service.relayable(question_id))
     message_id = await _send(bot, panel.channel_id, render.relay_line(panel.dialogue.language, record))
-    await bot.services.panel.set_message(question.id, "relay", message_id)
+    try:
+        question, _previous = await service.relay(question_id, moderator_id, message_id=message_id)
+    except UserError:
+        await bot.get_partial_messageable(panel.channel_id).get_partial_message(message_id).delete()
+        raise
     await refresh_public(bot, panel, question.id)
     await set_event_status(bot, panel, live=True)
+    return question
 
 
 # -- presentations ---------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ class ProfileCog(commands.Cog):
         attribution: app_commands.Choice[str] | None = None,
     ) -> None:
         guild_id = require_guild(interaction)
-        profile = await self.bot.services.profiles.set(
+        profile = await self.bot.services.profiles.update(
             guild_id, interaction.user.id, name=name, organisation=organisation,
             attribution=attribution.value if attribution else None,
         )

@@ -269,6 +269,8 @@ class DemoRun:
         thread = self.post_channel(step.get("ref"))
         shown = await actor.context_menu(thread, "Tag contribution", message)
         self.check("Tag contribution")
+        if shown.response is None:
+            raise DemoFailure("Tag contribution showed no menu")
         select = _component(shown.response.components, "colloquy:tags:")
         wanted = {self.theme_label(k) for k in step.get("themes")}
         values = [o["value"] for o in select.get("options", []) if o.get("label") in wanted]
@@ -317,6 +319,8 @@ class DemoRun:
             _, target_id = self._question_post(self.mod_channel, target, "colloquy:pq:merge:")
             picker = await actor.click(message, custom_id=f"colloquy:pq:merge:{source_id}")
             self.check("Merge")
+            if picker.response is None:
+                raise DemoFailure("Merge showed no choice of question")
             await actor.select(picker.response.message, [str(target_id)],
                                custom_id=f"colloquy:pq:mergeinto:{source_id}")
             self.check("choosing the merge target")

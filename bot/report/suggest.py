@@ -20,7 +20,7 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 SAMPLE = 1500
@@ -77,7 +77,7 @@ def _sample(items: Sequence[Item]) -> list[Candidate]:
     return [Candidate(*c) for c in items]
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(w * b.get(term, 0.0) for term, w in a.items())

@@ -115,11 +115,13 @@ async def test_a_live_panel_from_creation_to_close(community: Community) -> None
     guild = community.guild
     prugl, lut, mai = (guild.add_member(env.create_user(n)) for n in ("eprugl", "lmergaert", "mmukho"))
     dave, erin = guild.add_member(env.create_user("dave")), guild.add_member(env.create_user("erin"))
-    profiles = community.bot.services.profiles  # as each member's /profile set would
-    await profiles.set(guild.id, community.alice.id, name="Elisabeth Robert", organisation="UN Women Training Centre")
-    await profiles.set(guild.id, community.bob.id, name="Bob Martin", organisation="COP member")
-    await profiles.set(guild.id, community.carol.id, name="Carol Secret", organisation="Hidden Org")
-    await profiles.set(guild.id, dave.id, name="Elena Valainyte", organisation="COP member")
+    for member, name, organisation in (
+        (community.alice, "Elisabeth Robert", "UN Women Training Centre"),
+        (community.bob, "Bob Martin", "COP member"),
+        (community.carol, "Carol Secret", "Hidden Org"),
+        (dave, "Elena Valainyte", "COP member"),
+    ):
+        await member.slash(community.general, "profile set", name=name, organisation=organisation)
 
     panel = await open_panel(community)
 
@@ -331,7 +333,7 @@ async def test_a_member_may_not_flood_the_queue(community: Community) -> None:
 
 async def test_without_a_mod_channel_the_queue_never_reveals_an_anonymous_asker(community: Community) -> None:
     panel = await open_panel(community, mod_channel=False)
-    await community.bot.services.profiles.set(community.guild.id, community.carol.id, name="Carol Secret")
+    await community.bot.services.profiles.update(community.guild.id, community.carol.id, name="Carol Secret")
     await ask(community.carol, panel, "Anonymous here?", attribution="anonymous")
     (number,) = await panel.question_ids()
     review = _find(panel.channel, f"**Question #{number}**")  # the queue falls back to the panel channel
@@ -353,7 +355,7 @@ async def test_ask_without_text_opens_the_form(community: Community, text: str) 
 async def test_a_spanish_dialogue_poses_questions_in_spanish(community: Community) -> None:
     panel = await open_panel(community, languages="es")
     set_locale(community.alice, "es-ES")
-    await community.bot.services.profiles.set(community.guild.id, community.alice.id, name="Ana", organisation="ONU")
+    await community.bot.services.profiles.update(community.guild.id, community.alice.id, name="Ana", organisation="ONU")
     thanks = await ask(community.alice, panel, "¿Cómo empezamos?")
     assert thanks.response.content.startswith("¡Gracias!")
     (number,) = await panel.question_ids()

@@ -84,7 +84,7 @@ async def build_story(db: Database, config: Config) -> Story:
         (CAROL, SECRETS["anonymous_name"], "Hidden Org", "anonymous"),
         (GINA, "Gina Ruiz", None, "name"),
     ):
-        await s.profiles.set(GUILD, user, name=name, organisation=org, attribution=attribution)
+        await s.profiles.update(GUILD, user, name=name, organisation=org, attribution=attribution)
 
     story = Story(s, clock, d.id)
     next_id = iter(range(9000, 10000))

@@ -75,7 +75,7 @@ async def test_create_refuses_a_past_start_an_end_before_start_and_a_second_pane
 async def test_ask_snapshots_the_profile_and_anonymous_stores_no_name(
     service: PanelService, panel: Panel
 ) -> None:
-    await service.profiles.set(GUILD, ALICE, name="Elisabeth Robert", organisation="UN Women Training Centre")
+    await service.profiles.update(GUILD, ALICE, name="Elisabeth Robert", organisation="UN Women Training Centre")
     named = await service.ask(panel, ALICE, "  Is training of trainers a good start?  ")
     assert named.text == "Is training of trainers a good start?"
     assert named.asker.credit == "Elisabeth Robert, UN Women Training Centre"
@@ -147,8 +147,8 @@ async def test_votes_toggle_one_per_member(service: PanelService, panel: Panel) 
 async def test_merge_keeps_target_text_unions_voters_and_credits_every_asker(
     service: PanelService, panel: Panel
 ) -> None:
-    await service.profiles.set(GUILD, ALICE, name="Elena Valainyte", organisation="COP member")
-    await service.profiles.set(GUILD, BOB, name="Khamsavath C.", organisation="UN Women")
+    await service.profiles.update(GUILD, ALICE, name="Elena Valainyte", organisation="COP member")
+    await service.profiles.update(GUILD, BOB, name="Khamsavath C.", organisation="UN Women")
     target = await approved(service, panel, ALICE, "Gender balance in training teams?")
     source = await approved(service, panel, BOB, "Do trainer teams have men and women?")
     hidden = await service.ask(panel, CAROL, "Same: mixed teams?", attribution="anonymous")

@@ -49,8 +49,8 @@ async def populate(db: Database, contributions: ContributionService) -> dict[str
     and as the actor of others' rows (a tag, a key point, a dialogue, a review, a panellist seat)."""
     ids = await make_dialogue(db)
     await contributions.load()
-    await contributions.profiles.set(GUILD, ALICE, name="Alice", organisation="FAO")
-    await contributions.profiles.set(GUILD, BOB, name="Bob")
+    await contributions.profiles.update(GUILD, ALICE, name="Alice", organisation="FAO")
+    await contributions.profiles.update(GUILD, BOB, name="Bob")
     contributions.capture(message(THREAD_1, ALICE, "A challenge: https://alice.example/paper", mid=9001))
     contributions.capture(message(THREAD_2, ALICE, "Still pending in the batch", mid=9002))
     contributions.capture(message(THREAD_1, BOB, "I agree, see https://alice.example/paper", mid=9003))
