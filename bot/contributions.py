@@ -1,4 +1,4 @@
-"""Contributions: members' messages in open dialogues, their tags, support, links and key points.
+"""Contributions: the write path of members' messages in open dialogues, and reads over them.
 
 The message hot path is synchronous and touches no database: :meth:`ContributionService.capture`
 looks the channel up in an in-memory map of open dialogues' channels and threads, builds the row and
@@ -7,22 +7,33 @@ queues it in a write-behind batch. :meth:`ContributionService.flush` writes a ba
 Edits and deletions of a message still in the batch are applied to the batch; every write to
 contributions holds one lock, so an edit or delete never overtakes the insert it follows.
 
-Reads (counts, queues, tagging) flush first, so they always see every message received so far.
+Reads (counts, queues, tagging) flush first, so they always see every message received so far;
+tagging (:mod:`bot.tagging`) and key points (:mod:`bot.key_points`) read through this service.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from bot.clock import Clock, iso, parse_iso
 from bot.config import ContributionsConfig
-from bot.contribution_text import KeywordRules, detect_language, extract_urls
+from bot.contribution_derived import (
+    Derived,
+    chunks,
+    derive,
+    insert_links,
+    insert_suggestions,
+    marks,
+    recredit,
+    theme_keys_of,
+)
+from bot.contribution_model import Contribution, Incoming, Place, contribution_of
+from bot.contribution_text import KeywordRules
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.profiles import ProfileService
@@ -30,99 +41,13 @@ from bot.store import Database
 
 #: How many of a channel's most recent stored messages backfill re-reads to catch edits and deletions.
 BACKFILL_RECHECK = 50
-MAX_KEY_POINT = 1000
 DISCORD_EPOCH_MS = 1420070400000
-_SQL_CHUNK = 500
-
-@dataclass(frozen=True)
-class Place:
-    """Where a channel or thread belongs: a dialogue, and a question unless it is the dialogue's channel."""
-
-    dialogue_id: int
-    question_id: int | None
-    guild_id: int
-    languages: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class Incoming:
-    """A member's message as the cog hands it over (plain values, no discord objects)."""
-
-    message_id: int
-    channel_id: int
-    guild_id: int
-    author_id: int
-    author_name: str
-    content: str
-    attachments: tuple[str, ...]
-    created_at: datetime
-    edited_at: datetime | None = None
 
 
 @dataclass(slots=True)
 class _Pending:
     place: Place
     msg: Incoming
-
-
-@dataclass(frozen=True)
-class Contribution:
-    id: int
-    dialogue_id: int
-    question_id: int | None
-    guild_id: int
-    channel_id: int
-    message_id: int
-    author_id: int
-    author_name: str
-    content: str
-    attachments: tuple[str, ...]
-    language: str | None
-    created_at: datetime
-    edited_at: datetime | None
-    is_key_point: bool
-
-
-@dataclass(frozen=True)
-class ThemeRef:
-    id: int
-    key: str
-    name: str
-    emoji: str | None
-    position: int
-
-
-@dataclass(frozen=True)
-class Tag:
-    theme_id: int
-    source: str
-    status: str
-    tagged_by: int | None
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    contribution: Contribution
-    question_position: int | None
-    suggested: tuple[int, ...]  # theme ids suggested by keyword rules, awaiting a moderator
-
-
-@dataclass(frozen=True)
-class UntaggedPage:
-    total: int
-    item: QueueItem | None
-
-
-@dataclass(frozen=True)
-class KeyPoint:
-    id: int
-    dialogue_id: int
-    question_id: int | None
-    question_position: int | None
-    text: str
-    source: str
-    contribution_id: int | None
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -140,53 +65,16 @@ class Counts:
 
 @dataclass(frozen=True)
 class BackfillTarget:
+    """Where backfill reads a watched channel's history from."""
+
     channel_id: int
     dialogue_id: int
     after_message_id: int | None  # read history after this id (None: from the beginning)
 
 
-ReactionOutcome = Literal["tag", "self", "support"]
-
-
-# ------------------------------------------------------------------------------------------ service
-
-
-def _contribution(row: Any) -> Contribution:
-    return Contribution(
-        id=row["id"],
-        dialogue_id=row["dialogue_id"],
-        question_id=row["question_id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        message_id=row["message_id"],
-        author_id=row["author_id"],
-        author_name=row["author_name"],
-        content=row["content"],
-        attachments=tuple(json.loads(row["attachments"])),
-        language=row["language"],
-        created_at=parse_iso(row["created_at"]),  # type: ignore[arg-type]
-        edited_at=parse_iso(row["edited_at"]),
-        is_key_point=bool(row["is_key_point"]),
-    )
-
-
-def _chunks(values: Sequence[Any], size: int = _SQL_CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
-
-
-@dataclass
-class _Derived:
-    language: str
-    urls: list[str]
-    theme_keys: set[str] = field(default_factory=set)
-
-
 class ContributionService:
+    """Captures, batches, edits and deletes contributions, backfills missed ones, and reads and counts them."""
+
     def __init__(
         self, db: Database, config: ContributionsConfig, clock: Clock, profiles: ProfileService
     ) -> None:
@@ -255,15 +143,13 @@ class ContributionService:
     def pending(self) -> int:
         return len(self._pending)
 
+    def is_pending(self, message_id: int) -> bool:
+        """Whether ``message_id`` waits in the batch (a read of it must flush first)."""
+        return message_id in self._pending
+
     @property
     def batch_full(self) -> bool:
         return len(self._pending) >= self.config.batch_size
-
-    def _derive(self, place: Place, msg: Incoming) -> _Derived:
-        language, keys = detect_language(self.rules, place.languages, msg.content)
-        urls = extract_urls(msg.content)
-        urls += [u for u in msg.attachments if u not in urls]
-        return _Derived(language, urls, keys)
 
     async def flush(self) -> int:
         """Write the pending batch in one transaction; returns how many messages were written."""
@@ -290,7 +176,7 @@ class ContributionService:
         return len(batch)
 
     async def _write_batch(self, batch: list[_Pending], seen: dict[int, tuple[int, int]]) -> None:
-        derived = [self._derive(p.place, p.msg) for p in batch]
+        derived = [derive(self.rules, p.place.languages, p.msg.content, p.msg.attachments) for p in batch]
         rows = [
             (
                 p.place.dialogue_id, p.place.question_id, p.msg.guild_id, p.msg.channel_id, p.msg.message_id,
@@ -318,14 +204,14 @@ class ContributionService:
                     [(channel, dialogue, last) for channel, (dialogue, last) in seen.items()],
                 )
 
-    async def _write_derived(self, conn: Any, batch: list[_Pending], derived: list[_Derived]) -> None:
+    async def _write_derived(self, conn: Any, batch: list[_Pending], derived: list[Derived]) -> None:
         message_ids = [p.msg.message_id for p in batch]
         ids: dict[int, int] = {}
-        for chunk in _chunks(message_ids):
-            sql = f"SELECT id, message_id FROM contributions WHERE message_id IN ({_marks(len(chunk))})"  # noqa: S608
+        for chunk in chunks(message_ids):
+            sql = f"SELECT id, message_id FROM contributions WHERE message_id IN ({marks(len(chunk))})"  # noqa: S608
             async with conn.execute(sql, tuple(chunk)) as cur:
                 ids.update({r["message_id"]: r["id"] for r in await cur.fetchall()})
-        themes = await self._theme_keys_of(conn, {p.place.dialogue_id for p in batch})
+        themes = await theme_keys_of(conn, {p.place.dialogue_id for p in batch})
         now = iso(self.clock())
         links, tags = [], []
         for p, d in zip(batch, derived, strict=True):
@@ -335,38 +221,8 @@ class ContributionService:
             links += [(p.place.dialogue_id, url, cid, p.msg.author_id, iso(p.msg.created_at)) for url in d.urls]
             keys = themes.get(p.place.dialogue_id, {})
             tags += [(cid, keys[k], now) for k in d.theme_keys if k in keys]
-        await self._insert_links(conn, links)
-        await self._insert_suggestions(conn, tags)
-
-    @staticmethod
-    async def _theme_keys_of(conn: Any, dialogue_ids: set[int]) -> dict[int, dict[str, int]]:
-        found: dict[int, dict[str, int]] = defaultdict(dict)
-        ids = sorted(dialogue_ids)
-        for chunk in _chunks(ids):
-            sql = f"SELECT id, dialogue_id, key FROM themes WHERE dialogue_id IN ({_marks(len(chunk))})"  # noqa: S608
-            async with conn.execute(sql, tuple(chunk)) as cur:
-                for row in await cur.fetchall():
-                    found[row["dialogue_id"]][row["key"]] = row["id"]
-        return found
-
-    @staticmethod
-    async def _insert_links(conn: Any, links: list[tuple[Any, ...]]) -> None:
-        if links:
-            await conn.executemany(
-                """INSERT INTO links (dialogue_id, url, contribution_id, shared_by, shared_at) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (dialogue_id, url) DO NOTHING""",
-                links,
-            )
-
-    @staticmethod
-    async def _insert_suggestions(conn: Any, tags: list[tuple[Any, ...]]) -> None:
-        if tags:
-            await conn.executemany(
-                """INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-                   VALUES (?, ?, 'suggestion', 'suggested', NULL, ?)
-                   ON CONFLICT (contribution_id, theme_id) DO NOTHING""",
-                tags,
-            )
+        await insert_links(conn, links)
+        await insert_suggestions(conn, tags)
 
     # ------------------------------------------------------------------------ edits and deletes
 
@@ -399,8 +255,7 @@ class ContributionService:
             return False
         if edited_at is not None and row["edited_at"] is not None and parse_iso(row["edited_at"]) > edited_at:  # type: ignore[operator]
             return False  # an older version (backfill read it before a newer live edit arrived)
-        place = Place(row["dialogue_id"], row["question_id"], row["guild_id"], tuple(row["languages"].split()))
-        derived = self._derive(place, Incoming(message_id, 0, 0, 0, "", content, attachments, self.clock()))
+        derived = derive(self.rules, tuple(row["languages"].split()), content, attachments)
         cid, now = row["id"], iso(self.clock())
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -414,15 +269,15 @@ class ContributionService:
                 await conn.executemany(
                     "DELETE FROM links WHERE contribution_id = ? AND url = ?", [(cid, u) for u in gone]
                 )
-            await self._insert_links(
+            await insert_links(
                 conn, [(row["dialogue_id"], u, cid, row["author_id"], row["created_at"]) for u in derived.urls]
             )
-            await self._recredit(conn, row["dialogue_id"], gone)
+            await recredit(conn, row["dialogue_id"], gone)
             await conn.execute(
                 "DELETE FROM contribution_tags WHERE contribution_id = ? AND status = 'suggested'", (cid,)
             )
-            keys = (await self._theme_keys_of(conn, {row["dialogue_id"]})).get(row["dialogue_id"], {})
-            await self._insert_suggestions(conn, [(cid, keys[k], now) for k in derived.theme_keys if k in keys])
+            keys = (await theme_keys_of(conn, {row["dialogue_id"]})).get(row["dialogue_id"], {})
+            await insert_suggestions(conn, [(cid, keys[k], now) for k in derived.theme_keys if k in keys])
         return True
 
     async def delete(self, message_ids: Iterable[int]) -> int:
@@ -442,8 +297,8 @@ class ContributionService:
         assert column in ("message_id", "author_id", "id")
         removed = 0
         async with self.db.transaction() as conn:
-            for chunk in _chunks(list(values)):
-                where = f"{column} IN ({_marks(len(chunk))})"
+            for chunk in chunks(list(values)):
+                where = f"{column} IN ({marks(len(chunk))})"
                 params: tuple[Any, ...] = tuple(chunk)
                 if guild_id is not None:
                     where += " AND guild_id = ?"
@@ -455,21 +310,8 @@ class ContributionService:
                 async with conn.execute(f"DELETE FROM contributions WHERE {where}", params) as cur:  # noqa: S608
                     removed += cur.rowcount
                 for dialogue_id, url in lost:
-                    await self._recredit(conn, dialogue_id, {url})
+                    await recredit(conn, dialogue_id, {url})
         return removed
-
-    async def _recredit(self, conn: Any, dialogue_id: int, urls: Iterable[str]) -> None:
-        """A link whose first sharer's message is gone is credited to the next one who shared it."""
-        for url in urls:
-            async with conn.execute(
-                """SELECT id, author_id, created_at FROM contributions
-                   WHERE dialogue_id = ? AND (instr(content, ?) > 0 OR instr(attachments, ?) > 0)
-                   ORDER BY message_id LIMIT 1""",
-                (dialogue_id, url, json.dumps(url)),
-            ) as cur:
-                row = await cur.fetchone()
-            if row is not None:
-                await self._insert_links(conn, [(dialogue_id, url, row["id"], row["author_id"], row["created_at"])])
 
     async def remove_author(self, user_id: int, guild_id: int | None = None) -> int:
         """Drop everything ``user_id`` contributed (in ``guild_id``, or everywhere), pending included."""
@@ -546,16 +388,16 @@ class ContributionService:
     # ------------------------------------------------------------------------------- reading
 
     async def get_by_message(self, message_id: int) -> Contribution | None:
-        if message_id in self._pending:
+        if self.is_pending(message_id):
             await self.flush()
         row = await self.db.fetchone("SELECT * FROM contributions WHERE message_id = ?", (message_id,))
-        return None if row is None else _contribution(row)
+        return None if row is None else contribution_of(row)
 
     async def get(self, contribution_id: int) -> Contribution:
         row = await self.db.fetchone("SELECT * FROM contributions WHERE id = ?", (contribution_id,))
         if row is None:
             raise UserError(N_("That contribution no longer exists (its message was deleted)."))
-        return _contribution(row)
+        return contribution_of(row)
 
     async def require_by_message(self, message_id: int) -> Contribution:
         found = await self.get_by_message(message_id)
@@ -563,27 +405,6 @@ class ContributionService:
             raise UserError(N_("That message is not a contribution to a dialogue."))
         return found
 
-    async def themes(self, dialogue_id: int) -> list[ThemeRef]:
-        rows = await self.db.fetchall(
-            "SELECT id, key, name, emoji, position FROM themes WHERE dialogue_id = ? ORDER BY position, id",
-            (dialogue_id,),
-        )
-        return [ThemeRef(r["id"], r["key"], r["name"], r["emoji"], r["position"]) for r in rows]
-
-    async def tags(self, contribution_id: int) -> list[Tag]:
-        rows = await self.db.fetchall(
-            "SELECT theme_id, source, status, tagged_by FROM contribution_tags WHERE contribution_id = ?",
-            (contribution_id,),
-        )
-        return [Tag(r["theme_id"], r["source"], r["status"], r["tagged_by"]) for r in rows]
-
-    async def support(self, contribution_id: int) -> int:
-        return int(
-            await self.db.fetchval(
-                "SELECT count(DISTINCT user_id) FROM contribution_support WHERE contribution_id = ?",
-                (contribution_id,),
-            )
-        )
 
     async def counts(self, dialogue_id: int) -> Counts:
         await self.flush()
@@ -627,221 +448,3 @@ class ContributionService:
             suggested=row["suggested"] or 0,
             support=support or 0,
         )
-
-    # ------------------------------------------------------------------------------- tagging
-
-    async def _theme_of(self, dialogue_id: int, theme_id: int) -> ThemeRef:
-        for theme in await self.themes(dialogue_id):
-            if theme.id == theme_id:
-                return theme
-        raise UserError(N_("That theme is not one of this dialogue's themes."))
-
-    async def set_tags(self, contribution_id: int, theme_ids: Iterable[int], moderator_id: int) -> list[Tag]:
-        """A moderator's choice of themes (the **Tag contribution** menu): the chosen themes become
-        confirmed tags; other confirmed tags are removed and pending suggestions are rejected."""
-        contribution = await self.get(contribution_id)
-        wanted = set(theme_ids)
-        known = {t.id for t in await self.themes(contribution.dialogue_id)}
-        if wanted - known:
-            raise UserError(N_("That theme is not one of this dialogue's themes."))
-        now = iso(self.clock())
-        async with self.db.transaction() as conn:
-            for theme_id in wanted:
-                await conn.execute(
-                    """INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-                       VALUES (?, ?, 'moderator', 'confirmed', ?, ?)
-                       ON CONFLICT (contribution_id, theme_id) DO UPDATE
-                       SET source = 'moderator', status = 'confirmed', tagged_by = excluded.tagged_by,
-                           created_at = excluded.created_at
-                       WHERE status != 'confirmed'""",
-                    (contribution_id, theme_id, moderator_id, now),
-                )
-            others = sorted(known - wanted)
-            if others:
-                marks = _marks(len(others))
-                await conn.execute(
-                    f"""DELETE FROM contribution_tags WHERE contribution_id = ? AND status = 'confirmed'
-                        AND theme_id IN ({marks})""",  # noqa: S608
-                    (contribution_id, *others),
-                )
-                await conn.execute(
-                    f"""UPDATE contribution_tags SET status = 'rejected', tagged_by = ?
-                        WHERE contribution_id = ? AND status = 'suggested' AND theme_id IN ({marks})""",  # noqa: S608
-                    (moderator_id, contribution_id, *others),
-                )
-        return await self.tags(contribution_id)
-
-    async def add_tag(self, contribution_id: int, theme_id: int, moderator_id: int) -> None:
-        """A moderator confirms one theme (a button in the untagged queue)."""
-        contribution = await self.get(contribution_id)
-        await self._theme_of(contribution.dialogue_id, theme_id)
-        await self.db.execute(
-            """INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-               VALUES (?, ?, 'moderator', 'confirmed', ?, ?)
-               ON CONFLICT (contribution_id, theme_id) DO UPDATE
-               SET source = 'moderator', status = 'confirmed', tagged_by = excluded.tagged_by
-               WHERE status != 'confirmed'""",
-            (contribution_id, theme_id, moderator_id, iso(self.clock())),
-        )
-
-    async def reject_suggestions(self, contribution_id: int, moderator_id: int) -> int:
-        await self.get(contribution_id)
-        done = await self.db.execute(
-            """UPDATE contribution_tags SET status = 'rejected', tagged_by = ?
-               WHERE contribution_id = ? AND status = 'suggested'""",
-            (moderator_id, contribution_id),
-        )
-        return done.rowcount
-
-    async def _reaction_context(self, message_id: int, emoji: str) -> tuple[Any, int] | None:
-        if message_id in self._pending:
-            await self.flush()
-        row = await self.db.fetchone(
-            "SELECT id, dialogue_id, guild_id, author_id FROM contributions WHERE message_id = ?", (message_id,)
-        )
-        if row is None:
-            return None
-        theme_id = await self.db.fetchval(
-            "SELECT id FROM themes WHERE dialogue_id = ? AND emoji = ? ORDER BY position LIMIT 1",
-            (row["dialogue_id"], emoji),
-        )
-        return None if theme_id is None else (row, theme_id)
-
-    async def react(self, message_id: int, emoji: str, user_id: int, *, moderator: bool) -> ReactionOutcome | None:
-        """A reaction with a theme's emoji: a moderator's tags, the author's self-tags, anyone else's
-        counts as support. Other reactions (and other messages) are ignored."""
-        found = await self._reaction_context(message_id, emoji)
-        if found is None:
-            return None
-        row, theme_id = found
-        if self.profiles.is_opted_out(row["guild_id"], user_id):
-            return None
-        now = iso(self.clock())
-        if moderator or user_id == row["author_id"]:
-            source: ReactionOutcome = "tag" if moderator else "self"
-            await self.db.execute(
-                """INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-                   VALUES (?, ?, ?, 'confirmed', ?, ?)
-                   ON CONFLICT (contribution_id, theme_id) DO UPDATE
-                   SET source = excluded.source, status = 'confirmed', tagged_by = excluded.tagged_by
-                   WHERE status = 'suggested' OR (status = 'rejected' AND excluded.source = 'reaction')""",
-                (row["id"], theme_id, "reaction" if moderator else "self", user_id, now),
-            )
-            return source
-        await self.db.execute(
-            "INSERT OR IGNORE INTO contribution_support (contribution_id, user_id, emoji) VALUES (?, ?, ?)",
-            (row["id"], user_id, emoji),
-        )
-        return "support"
-
-    async def unreact(self, message_id: int, emoji: str, user_id: int) -> bool:
-        """Removing a reaction removes what it added (a reaction tag, a self-tag, or support)."""
-        found = await self._reaction_context(message_id, emoji)
-        if found is None:
-            return False
-        row, theme_id = found
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                """DELETE FROM contribution_tags WHERE contribution_id = ? AND theme_id = ? AND tagged_by = ?
-                   AND source IN ('reaction', 'self')""",
-                (row["id"], theme_id, user_id),
-            ) as cur:
-                tags = cur.rowcount
-            async with conn.execute(
-                "DELETE FROM contribution_support WHERE contribution_id = ? AND user_id = ? AND emoji = ?",
-                (row["id"], user_id, emoji),
-            ) as cur:
-                support = cur.rowcount
-        return bool(tags or support)
-
-    async def untagged(self, dialogue_id: int, after_id: int = 0) -> UntaggedPage:
-        """The triage queue: how many contributions have no confirmed theme, and the next one after
-        ``after_id`` (wrapping round to the first)."""
-        await self.flush()
-        untagged = """FROM contributions c WHERE c.dialogue_id = ? AND NOT EXISTS (
-                          SELECT 1 FROM contribution_tags t
-                          WHERE t.contribution_id = c.id AND t.status = 'confirmed')"""
-        total = await self.db.fetchval(f"SELECT count(*) {untagged}", (dialogue_id,))
-        row = await self.db.fetchone(
-            f"SELECT c.* {untagged} AND c.id > ? ORDER BY c.id LIMIT 1", (dialogue_id, after_id)
-        )
-        if row is None and after_id:
-            row = await self.db.fetchone(f"SELECT c.* {untagged} ORDER BY c.id LIMIT 1", (dialogue_id,))
-        if row is None:
-            return UntaggedPage(int(total or 0), None)
-        contribution = _contribution(row)
-        position = None
-        if contribution.question_id is not None:
-            position = await self.db.fetchval(
-                "SELECT position FROM questions WHERE id = ?", (contribution.question_id,)
-            )
-        suggested = await self.db.fetchall(
-            """SELECT t.theme_id FROM contribution_tags t JOIN themes th ON th.id = t.theme_id
-               WHERE t.contribution_id = ? AND t.status = 'suggested' ORDER BY th.position""",
-            (contribution.id,),
-        )
-        item = QueueItem(contribution, position, tuple(r["theme_id"] for r in suggested))
-        return UntaggedPage(int(total), item)
-
-    # ---------------------------------------------------------------------------- key points
-
-    async def mark_key_point(self, message_id: int, moderator_id: int) -> KeyPoint:
-        contribution = await self.require_by_message(message_id)
-        if contribution.is_key_point:
-            raise UserError(N_("That contribution is already a key point."))
-        text = contribution.content.strip() or "\n".join(contribution.attachments)
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE contributions SET is_key_point = 1 WHERE id = ?", (contribution.id,))
-            async with conn.execute(
-                """INSERT INTO key_points (dialogue_id, question_id, text, contribution_id, source, created_by,
-                       created_at) VALUES (?, ?, ?, ?, 'marked', ?, ?)""",
-                (contribution.dialogue_id, contribution.question_id, text, contribution.id, moderator_id,
-                 iso(self.clock())),
-            ) as cur:
-                key_point_id = cur.lastrowid
-        return await self._key_point(key_point_id)
-
-    async def add_key_point(self, dialogue_id: int, question: int, text: str, moderator_id: int) -> KeyPoint:
-        """A moderator's synthesized key point for guiding question number ``question``."""
-        problems = []
-        text = text.strip()
-        if not text:
-            problems.append(UserError(N_("A key point needs some text.")))
-        elif len(text) > MAX_KEY_POINT:
-            problems.append(UserError(N_("A key point can be at most {n} characters."), n=MAX_KEY_POINT))
-        question_id = await self.db.fetchval(
-            "SELECT id FROM questions WHERE dialogue_id = ? AND position = ?", (dialogue_id, question)
-        )
-        if question_id is None:
-            problems.append(UserError(N_("This dialogue has no question number {number}."), number=question))
-        if problems:
-            raise UserError.many(problems)
-        done = await self.db.execute(
-            """INSERT INTO key_points (dialogue_id, question_id, text, contribution_id, source, created_by, created_at)
-               VALUES (?, ?, ?, NULL, 'moderator', ?, ?)""",
-            (dialogue_id, question_id, text, moderator_id, iso(self.clock())),
-        )
-        assert done.lastrowid is not None
-        return await self._key_point(done.lastrowid)
-
-    async def _key_point(self, key_point_id: int | None) -> KeyPoint:
-        rows = await self._key_point_rows("k.id = ?", (key_point_id,))
-        return rows[0]
-
-    async def key_points(self, dialogue_id: int) -> list[KeyPoint]:
-        return await self._key_point_rows("k.dialogue_id = ?", (dialogue_id,))
-
-    async def _key_point_rows(self, where: str, params: tuple[Any, ...]) -> list[KeyPoint]:
-        rows = await self.db.fetchall(
-            f"""SELECT k.*, q.position FROM key_points k LEFT JOIN questions q ON q.id = k.question_id
-                WHERE {where} ORDER BY q.position IS NULL, q.position, k.id""",  # noqa: S608
-            params,
-        )
-        return [
-            KeyPoint(
-                id=r["id"], dialogue_id=r["dialogue_id"], question_id=r["question_id"], question_position=r["position"],
-                text=r["text"], source=r["source"], contribution_id=r["contribution_id"],
-                created_at=parse_iso(r["created_at"]),  # type: ignore[arg-type]
-            )
-            for r in rows
-        ]

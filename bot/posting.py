@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot import posts
-from bot.dialogues import Dialogue, Question, ScheduleItem
+from bot.dialogue_model import Dialogue, Question, ScheduleItem
 from bot.schedule import Posted
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class DialoguePoster:
 
     async def opening_thread_id(self, dialogue: Dialogue) -> int | None:
         """The forum post the opening made (forum dialogues only)."""
-        return await self.dialogues.opening_thread_id(dialogue.id)
+        return await self.bot.services.dialogue_schedule.opening_thread_id(dialogue.id)
 
     async def announce_target(self, dialogue: Dialogue) -> Postable | None:
         """Where the reminder and closing go: the channel, or (forum) the opening post's thread."""
@@ -81,7 +81,7 @@ class DialoguePoster:
 
     async def opening_embeds(self, dialogue: Dialogue) -> list[discord.Embed]:
         questions = await self.dialogues.questions(dialogue.id)
-        items = await self.dialogues.items(dialogue.id)
+        items = await self.bot.services.dialogue_schedule.items(dialogue.id)
         return [
             discord.Embed(
                 title=posts.opening_title(dialogue, lang),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.dialogues import Dialogue, Question, ScheduleItem
+from bot.dialogue_model import Dialogue, Question, ScheduleItem
 from bot.i18n import N_, date_range, t, tn
 
 MESSAGE_LIMIT = 2000

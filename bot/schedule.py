@@ -52,7 +52,8 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock, iso
 from bot.config import Config
-from bot.dialogues import DialogueService, ScheduleItem, schedule_item
+from bot.dialogue_model import ScheduleItem, schedule_item
+from bot.dialogue_schedule import DialogueScheduleService
 from bot.store import Database
 from bot.timeline import KIND_ORDER
 
@@ -138,9 +139,9 @@ class ScheduleNotifier(Protocol):
 class ScheduleRunner:
     """Runs due schedule items exactly once each. Plain async code over the store; no discord."""
 
-    def __init__(self, db: Database, dialogues: DialogueService, config: Config, clock: Clock) -> None:
+    def __init__(self, db: Database, dialogue_schedule: DialogueScheduleService, config: Config, clock: Clock) -> None:
         self.db = db
-        self.dialogues = dialogues
+        self.dialogue_schedule = dialogue_schedule
         self.config = config
         self.clock = clock
         self._handlers: dict[str, ItemHandler] = {}
@@ -190,7 +191,7 @@ class ScheduleRunner:
                 if self.stopped:
                     return
                 if item.status == "pending" and now - item.run_at > self.grace:
-                    await self.dialogues.skip_item(item, "missed: beyond the grace period")
+                    await self.dialogue_schedule.skip_item(item, "missed: beyond the grace period")
                     skipped.setdefault(item.dialogue_id, []).append(item)
                     continue
                 if not await self._run(item, now):
@@ -203,7 +204,7 @@ class ScheduleRunner:
         handler = self._handlers.get(item.kind)
         if handler is None:
             log.info("no handler for %s items; skipping item %s", item.kind, item.id)
-            await self.dialogues.skip_item(item, "no handler registered")
+            await self.dialogue_schedule.skip_item(item, "no handler registered")
             return True
         if item.status == "claimed":
             try:
@@ -217,7 +218,7 @@ class ScheduleRunner:
                 await self._record(handler, item, found)
                 return True
             if now - (item.claimed_at or item.run_at) > self.grace:
-                await self.dialogues.skip_item(item, "missed: beyond the grace period")
+                await self.dialogue_schedule.skip_item(item, "missed: beyond the grace period")
                 return False
             if item.attempts >= MAX_ATTEMPTS:
                 await self.db.execute("UPDATE schedule_items SET status = 'failed' WHERE id = ?", (item.id,))
@@ -226,7 +227,7 @@ class ScheduleRunner:
                 return True
         if not await self._claim(item):
             return True
-        claimed = await self.dialogues.item(item.id)
+        claimed = await self.dialogue_schedule.item(item.id)
         assert claimed is not None
         try:
             posted = await handler.post(claimed)
@@ -255,7 +256,7 @@ class ScheduleRunner:
         return result.rowcount == 1
 
     async def _record(self, handler: ItemHandler, item: ScheduleItem, posted: Posted) -> None:
-        await self.dialogues.complete_item(item, posted.message_id, posted.thread_id)
+        await self.dialogue_schedule.complete_item(item, posted.message_id, posted.thread_id)
         try:
             await handler.after_record(item, posted)
         except Exception:

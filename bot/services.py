@@ -11,14 +11,20 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Config
 from bot.contributions import ContributionService
+from bot.dialogue_content import DialogueContentService
+from bot.dialogue_schedule import DialogueScheduleService
 from bot.dialogues import DialogueService
 from bot.guilds import GuildSettingsService
+from bot.key_points import KeyPointService
 from bot.panel import PanelService
+from bot.panel_questions import PanelQuestionService
+from bot.panel_record import PanelRecordService
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.report.service import ReportService
 from bot.schedule import ScheduleRunner
 from bot.store import Database
+from bot.tagging import TaggingService
 
 
 @dataclass
@@ -29,9 +35,15 @@ class Services:
     guilds: GuildSettingsService
     profiles: ProfileService
     contributions: ContributionService
+    tagging: TaggingService
+    key_points: KeyPointService
     privacy: PrivacyService
     panel: PanelService
+    panel_questions: PanelQuestionService
+    panel_record: PanelRecordService
     dialogues: DialogueService
+    dialogue_schedule: DialogueScheduleService
+    dialogue_content: DialogueContentService
     schedule: ScheduleRunner
     report: ReportService
     # Feature services add themselves here (one field and one line in build_services each).
@@ -44,11 +56,17 @@ def build_services(db: Database, config: Config, clock: Clock) -> Services:
         clock=clock,
         guilds=GuildSettingsService(db, config, clock),
         dialogues=(dialogues := DialogueService(db, config, clock)),
-        schedule=ScheduleRunner(db, dialogues, config, clock),
+        dialogue_schedule=(dialogue_schedule := DialogueScheduleService(db, dialogues, config, clock)),
+        dialogue_content=DialogueContentService(db, clock, dialogues, dialogue_schedule),
+        schedule=ScheduleRunner(db, dialogue_schedule, config, clock),
         profiles=(profiles := ProfileService(db, clock)),
         # One ProfileService: the message hot path reads its in-memory opt-out set.
         contributions=(contributions := ContributionService(db, config.contributions, clock, profiles)),
+        tagging=TaggingService(db, clock, profiles, contributions),
+        key_points=KeyPointService(db, clock, contributions),
         privacy=PrivacyService(db, clock, profiles, contributions),
-        panel=(panel := PanelService(db, config, clock, profiles)),
-        report=ReportService(db, clock, panel, contributions),
+        panel=(panel := PanelService(db, clock)),
+        panel_questions=(panel_questions := PanelQuestionService(db, config, clock, profiles, panel)),
+        panel_record=(panel_record := PanelRecordService(db, panel, panel_questions)),
+        report=ReportService(db, clock, panel_record, contributions),
     )

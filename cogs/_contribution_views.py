@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.client import NO_MENTIONS, language_for, send_ephemeral
-from bot.contributions import Contribution, Tag, UntaggedPage
-from bot.dialogues import DialogueService, Theme
+from bot.contribution_model import Contribution
+from bot.dialogue_model import Theme
+from bot.dialogues import DialogueService
 from bot.i18n import t
+from bot.tagging import Tag, UntaggedPage
 from cogs._access import require_moderator
 from cogs._ui import bot_of, guarded
 
@@ -96,7 +98,7 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"collo
         await require_moderator(bot, interaction)
         contributions = bot.services.contributions
         chosen = {int(v) for v in self.item.values}
-        tags = await contributions.set_tags(self.contribution_id, chosen, interaction.user.id)
+        tags = await bot.services.tagging.set_tags(self.contribution_id, chosen, interaction.user.id)
         contribution = await contributions.get(self.contribution_id)
         themes = await bot.services.dialogues.themes(contribution.dialogue_id)
         lang = await language_for(bot, interaction)
@@ -148,7 +150,7 @@ class QueueTagButton(
         await require_moderator(bot, interaction)
         contributions = bot.services.contributions
         contribution = await contributions.get(self.contribution_id)
-        await contributions.add_tag(self.contribution_id, self.theme_id, interaction.user.id)
+        await bot.services.tagging.add_tag(self.contribution_id, self.theme_id, interaction.user.id)
         await show_queue(interaction, contribution.dialogue_id, after_id=self.contribution_id, edit=True)
 
 
@@ -177,7 +179,7 @@ class QueueRejectButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
         await require_moderator(bot, interaction)
         contributions = bot.services.contributions
         contribution = await contributions.get(self.contribution_id)
-        await contributions.reject_suggestions(self.contribution_id, interaction.user.id)
+        await bot.services.tagging.reject_suggestions(self.contribution_id, interaction.user.id)
         await show_queue(interaction, contribution.dialogue_id, after_id=self.contribution_id - 1, edit=True)
 
 
@@ -246,7 +248,7 @@ async def show_queue(interaction: discord.Interaction, dialogue_id: int, *, afte
     the button was on, or as a new ephemeral answer)."""
     bot = bot_of(interaction)
     dialogue = await bot.services.dialogues.require(dialogue_id)
-    page = await bot.services.contributions.untagged(dialogue_id, after_id=after_id)
+    page = await bot.services.tagging.untagged(dialogue_id, after_id=after_id)
     themes = await bot.services.dialogues.themes(dialogue_id)
     lang = await language_for(bot, interaction)
     content, view = queue_message(lang, dialogue.title, page, themes)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import discord
 
 from bot import posts
-from bot.dialogues import Dialogue, DialogueService, DialogueStatus, Question, ScheduleItem, Theme
+from bot.dialogue_model import Dialogue, Question, ScheduleItem, Theme
+from bot.dialogue_schedule import DialogueStatus
+from bot.dialogues import DialogueService
 from bot.i18n import N_, date_range, t
 from bot.posts import shorten, ts
 

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserError
-from bot.panel import Panel
+from bot.panel_model import Panel
 from cogs._panel_render import short
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def question_autocomplete(
         if panel is None:
             return []
         needle = current.casefold().lstrip("#").strip()
-        questions = await _bot(interaction).services.panel.questions(panel.id, statuses)
+        questions = await _bot(interaction).services.panel_questions.questions(panel.id, statuses)
         return [
             app_commands.Choice(name=f"#{q.id} · {short(q.text, 80)}"[:100], value=q.id)
             for q in questions

@@ -16,7 +16,7 @@ import discord
 from bot.client import NO_MENTIONS, language_for, send_ephemeral
 from bot.errors import UserError
 from bot.i18n import N_, number, t
-from bot.panel import Panel, PanelQuestion, QuestionRecord
+from bot.panel_model import Panel, PanelQuestion, QuestionRecord
 from cogs import _panel_render as render
 from cogs import _panel_views as views
 from cogs._access import require_moderator
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 async def _record(bot: ColloquyBot, question: PanelQuestion) -> QuestionRecord:
-    return QuestionRecord(question, await bot.services.panel.askers(question))
+    return QuestionRecord(question, await bot.services.panel_questions.askers(question))
 
 
 async def _edit(
@@ -71,11 +71,11 @@ async def post_for_review(bot: ColloquyBot, panel: Panel, question: PanelQuestio
     channel_id = await review_channel(bot, panel)
     content, view = await _review_message(bot, panel, question, channel_id)
     message_id = await _send(bot, channel_id, content, view)
-    await bot.services.panel.set_message(question.id, "review", message_id)
+    await bot.services.panel_questions.set_message(question.id, "review", message_id)
 
 
 async def refresh_review(bot: ColloquyBot, panel: Panel, question_id: int) -> None:
-    question = await bot.services.panel.question(question_id)
+    question = await bot.services.panel_questions.question(question_id)
     channel_id = await review_channel(bot, panel)
     content, view = await _review_message(bot, panel, question, channel_id)
     await _edit(bot, channel_id, question.review_message_id, content, view)
@@ -85,13 +85,14 @@ async def review_action(bot: ColloquyBot, interaction: discord.Interaction, acti
     """A review button: Approve, Reject, Merge or Relay now (moderators only, checked here)."""
     await require_moderator(bot, interaction)
     panel_service = bot.services.panel
+    questions = bot.services.panel_questions
     moderator = interaction.user.id
     if action == "merge":
-        targets = await panel_service.merge_targets(question_id)
+        targets = await questions.merge_targets(question_id)
         if not targets:
             raise UserError(N_("There is no other open question to merge it into."))
         lang = await language_for(bot, interaction)
-        source = await panel_service.question(question_id)
+        source = await questions.question(question_id)
         await interaction.response.send_message(
             t(lang, "Merge question #{number} into which question? It keeps the other question's text and "
                     "credits both askers.", number=question_id),
@@ -99,11 +100,11 @@ async def review_action(bot: ColloquyBot, interaction: discord.Interaction, acti
         )
         return
     if action == "approve":
-        question = await panel_service.approve(question_id, moderator)
+        question = await questions.approve(question_id, moderator)
     elif action == "reject":
-        question = await panel_service.reject(question_id, moderator)
+        question = await questions.reject(question_id, moderator)
     else:
-        panel = await panel_service.get((await panel_service.question(question_id)).panel_id)
+        panel = await panel_service.get((await questions.question(question_id)).panel_id)
         question = await pose(bot, panel, question_id, moderator)
     panel = await panel_service.get(question.panel_id)
     content, view = await _review_message(bot, panel, question, interaction.channel_id or panel.channel_id)
@@ -114,7 +115,7 @@ async def review_action(bot: ColloquyBot, interaction: discord.Interaction, acti
 
 async def merge(bot: ColloquyBot, interaction: discord.Interaction, source_id: int, target_id: int) -> None:
     await require_moderator(bot, interaction)
-    result = await bot.services.panel.merge(source_id, target_id, interaction.user.id)
+    result = await bot.services.panel_questions.merge(source_id, target_id, interaction.user.id)
     lang = await language_for(bot, interaction)
     await interaction.response.edit_message(
         content=t(lang, "Question #{source} was merged into question #{target}.", source=source_id,
@@ -140,17 +141,17 @@ async def publish(bot: ColloquyBot, panel: Panel, question: PanelQuestion) -> No
     """An approved question appears in the panel channel with its Upvote button."""
     content, view = await _public_message(bot, panel, question)
     message_id = await _send(bot, panel.channel_id, content, view)
-    await bot.services.panel.set_message(question.id, "public", message_id)
+    await bot.services.panel_questions.set_message(question.id, "public", message_id)
 
 
 async def refresh_public(bot: ColloquyBot, panel: Panel, question_id: int) -> None:
-    question = await bot.services.panel.question(question_id)
+    question = await bot.services.panel_questions.question(question_id)
     content, view = await _public_message(bot, panel, question)
     await _edit(bot, panel.channel_id, question.public_message_id, content, view)
 
 
 async def upvote(bot: ColloquyBot, interaction: discord.Interaction, question_id: int) -> None:
-    voted, question = await bot.services.panel.vote(question_id, interaction.user.id)
+    voted, question = await bot.services.panel_questions.vote(question_id, interaction.user.id)
     panel = await bot.services.panel.get(question.panel_id)
     content, view = await _public_message(bot, panel, question)
     await interaction.response.edit_message(content=content, view=view, allowed_mentions=NO_MENTIONS)
@@ -178,7 +179,7 @@ async def submit_question(
     bot: ColloquyBot, interaction: discord.Interaction, panel_id: int, text: str, attribution: str | None
 ) -> None:
     panel = await bot.services.panel.get(panel_id)
-    question = await bot.services.panel.ask(
+    question = await bot.services.panel_questions.ask(
         panel, interaction.user.id, text, attribution=attribution, fallback_name=interaction.user.display_name
     )
     lang = await language_for(bot, interaction)
@@ -197,9 +198,9 @@ async def submit_question(
 async def relay(bot: ColloquyBot, panel: Panel, question_id: int | None, moderator_id: int) -> PanelQuestion:
     """``/panel relay``: the chosen question, else the most voted approved one."""
     if question_id is None:
-        question_id = (await bot.services.panel.top_question(panel)).id
+        question_id = (await bot.services.panel_questions.top_question(panel)).id
     else:
-        await bot.services.panel.question_of(panel, question_id)
+        await bot.services.panel_questions.question_of(panel, question_id)
     question = await pose(bot, panel, question_id, moderator_id)
     await refresh_review(bot, panel, question.id)
     return question
@@ -212,7 +213,7 @@ async def pose(bot: ColloquyBot, panel: Panel, question_id: int, moderator_id: i
     moderator can simply relay again. If another moderator relayed it in the meantime, the post is
     taken back and they are told. Its public post then stops taking votes and the event goes live.
     """
-    service = bot.services.panel
+    service = bot.services.panel_questions
     record = await _record(bot, await service.relayable(question_id))
     message_id = await _send(bot, panel.channel_id, render.relay_line(panel.dialogue.language, record))
     try:
@@ -314,7 +315,7 @@ async def set_event_status(bot: ColloquyBot, panel: Panel, *, live: bool) -> Non
         if event.status is discord.EventStatus.active:
             await event.end()
         elif event.status is discord.EventStatus.scheduled:
-            went_live = bool(await bot.services.panel.questions(panel.id, ("relayed",)))
+            went_live = bool(await bot.services.panel_questions.questions(panel.id, ("relayed",)))
             if went_live:
                 await (await event.start()).end()
             else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, date_text, number, t, time_text
-from bot.panel import Panel, Panellist, PanelQuestion, QuestionRecord
+from bot.panel_model import Panel, Panellist, PanelQuestion, QuestionRecord
 
 STATUS_NAMES = {
     "pending": N_("waiting for review"),

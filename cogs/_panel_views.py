@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.i18n import N_, t
-from bot.panel import MAX_PRESENTATION, MAX_QUESTION, MIN_QUESTION, Panellist, PanelQuestion
+from bot.panel import MAX_PRESENTATION
+from bot.panel_model import Panellist, PanelQuestion
+from bot.panel_questions import MAX_QUESTION, MIN_QUESTION
 from cogs import _panel_flow as flow
 from cogs._ui import bot_of, guarded
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.dialogues import ScheduleItem
+from bot.dialogue_model import ScheduleItem
 from bot.report.discord_text import render_discord, render_week
 from bot.report.html import render_html
 from bot.report.markdown import render_markdown

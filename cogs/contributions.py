@@ -20,8 +20,11 @@ from discord.app_commands import locale_str as _T
 from discord.ext import commands, tasks
 
 from bot.client import ColloquyBot, language_for, send_ephemeral
-from bot.contributions import ContributionService, Incoming
+from bot.contribution_model import Incoming
+from bot.contributions import ContributionService
 from bot.i18n import t
+from bot.key_points import KeyPointService
+from bot.tagging import TaggingService
 from cogs import _contribution_views as views
 from cogs._access import member_is_moderator, moderator_only, require_guild
 from cogs.dialogues import DIALOGUE, dialogue_autocomplete, question_autocomplete
@@ -65,7 +68,7 @@ async def tag_contribution(interaction: discord.Interaction, message: discord.Me
     bot: ColloquyBot = interaction.client  # type: ignore[assignment]
     contribution = await bot.services.contributions.require_by_message(message.id)
     themes = await bot.services.dialogues.themes(contribution.dialogue_id)
-    tags = await bot.services.contributions.tags(contribution.id)
+    tags = await bot.services.tagging.tags(contribution.id)
     lang = await language_for(bot, interaction)
     if not themes:
         text = t(lang, "This dialogue has no themes yet: add some with /dialogue theme add.")
@@ -90,7 +93,7 @@ async def tag_contribution(interaction: discord.Interaction, message: discord.Me
 @moderator_only()
 async def mark_key_point(interaction: discord.Interaction, message: discord.Message) -> None:
     bot: ColloquyBot = interaction.client  # type: ignore[assignment]
-    point = await bot.services.contributions.mark_key_point(message.id, interaction.user.id)
+    point = await bot.services.key_points.mark_key_point(message.id, interaction.user.id)
     lang = await language_for(bot, interaction)
     if point.question_position is None:
         text = t(lang, "Marked as a key point of the dialogue.")
@@ -119,6 +122,8 @@ class ContributionsCog(commands.Cog):
     def __init__(self, bot: ColloquyBot) -> None:
         self.bot = bot
         self.service: ContributionService = bot.services.contributions
+        self.tagging: TaggingService = bot.services.tagging
+        self.key_points: KeyPointService = bot.services.key_points
         self._flusher = tasks.loop(seconds=self.service.config.flush_interval_seconds)(self._flush_tick)
         self._urgent: asyncio.Task[None] | None = None
         self._backfill_lock = asyncio.Lock()
@@ -210,13 +215,13 @@ class ContributionsCog(commands.Cog):
         if self.service.place(payload.channel_id) is None or member is None or member.bot:
             return
         moderator = await member_is_moderator(self.bot, member)
-        await self.service.react(payload.message_id, str(payload.emoji), payload.user_id, moderator=moderator)
+        await self.tagging.react(payload.message_id, str(payload.emoji), payload.user_id, moderator=moderator)
 
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         if self.service.place(payload.channel_id) is None:
             return
-        await self.service.unreact(payload.message_id, str(payload.emoji), payload.user_id)
+        await self.tagging.unreact(payload.message_id, str(payload.emoji), payload.user_id)
 
     # ----------------------------------------------------------------------------- backfill
 
@@ -291,7 +296,7 @@ class ContributionsCog(commands.Cog):
         text: app_commands.Range[str, 1, 1000],
     ) -> None:
         found = await self.bot.services.dialogues.resolve(require_guild(interaction), dialogue)
-        point = await self.service.add_key_point(found.id, question, text, interaction.user.id)
+        point = await self.key_points.add_key_point(found.id, question, text, interaction.user.id)
         lang = await language_for(self.bot, interaction)
         await send_ephemeral(
             interaction, t(lang, "Key point added to question {number}.", number=point.question_position)
@@ -303,7 +308,7 @@ class ContributionsCog(commands.Cog):
     @app_commands.autocomplete(dialogue=dialogue_autocomplete)
     async def keypoint_list(self, interaction: discord.Interaction, dialogue: str) -> None:
         found = await self.bot.services.dialogues.resolve(require_guild(interaction), dialogue)
-        points = await self.service.key_points(found.id)
+        points = await self.key_points.key_points(found.id)
         lang = await language_for(self.bot, interaction)
         if not points:
             await send_ephemeral(interaction, t(lang, "“{title}” has no key points yet.", title=found.title))

@@ -14,7 +14,7 @@ from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
 from bot.client import ColloquyBot, language_for, send_ephemeral
-from bot.dialogues import Dialogue
+from bot.dialogue_model import Dialogue
 from bot.errors import UserError
 from bot.i18n import N_, t
 from bot.posting import DialoguePoster
@@ -193,11 +193,11 @@ class DialoguesCog(commands.Cog):
         self, interaction: discord.Interaction, dialogue: str, text: str, post_at: str | None = None
     ) -> None:
         found = await self._resolve(interaction, dialogue)
-        question = await self.bot.services.dialogues.add_question(found.id, text, post_at)
+        question = await self.bot.services.dialogue_content.add_question(found.id, text, post_at)
         await self._changed(found.id)
         lang = await language_for(self.bot, interaction)
         questions = await self.bot.services.dialogues.questions(found.id)
-        items = await self.bot.services.dialogues.items(found.id)
+        items = await self.bot.services.dialogue_schedule.items(found.id)
         await send_ephemeral(
             interaction,
             t(lang, "Question {number} added.", number=question.position) + "\n\n"
@@ -212,7 +212,7 @@ class DialoguesCog(commands.Cog):
         found = await self._resolve(interaction, dialogue)
         lang = await language_for(self.bot, interaction)
         questions = await self.bot.services.dialogues.questions(found.id)
-        items = await self.bot.services.dialogues.items(found.id)
+        items = await self.bot.services.dialogue_schedule.items(found.id)
         await send_ephemeral(interaction, render.question_list(lang, found, questions, items))
 
     @question.command(name=_T("remove"), description=_T("Remove a guiding question not yet posted"))
@@ -221,7 +221,7 @@ class DialoguesCog(commands.Cog):
     @app_commands.autocomplete(dialogue=dialogue_autocomplete, number=question_autocomplete)
     async def question_remove(self, interaction: discord.Interaction, dialogue: str, number: int) -> None:
         found = await self._resolve(interaction, dialogue)
-        removed = await self.bot.services.dialogues.remove_question(found.id, number)
+        removed = await self.bot.services.dialogue_content.remove_question(found.id, number)
         await self._changed(found.id)
         lang = await language_for(self.bot, interaction)
         await send_ephemeral(
@@ -238,7 +238,7 @@ class DialoguesCog(commands.Cog):
         self, interaction: discord.Interaction, dialogue: str, name: str, emoji: str | None = None
     ) -> None:
         found = await self._resolve(interaction, dialogue)
-        await self.bot.services.dialogues.add_theme(found.id, name, emoji)
+        await self.bot.services.dialogue_content.add_theme(found.id, name, emoji)
         self.bot.dispatch("colloquy_dialogue_changed", found.id)
         await self._send_themes(interaction, found)
 
@@ -256,7 +256,7 @@ class DialoguesCog(commands.Cog):
     @app_commands.autocomplete(dialogue=dialogue_autocomplete, name=theme_autocomplete)
     async def theme_remove(self, interaction: discord.Interaction, dialogue: str, name: str) -> None:
         found = await self._resolve(interaction, dialogue)
-        await self.bot.services.dialogues.remove_theme(found.id, name)
+        await self.bot.services.dialogue_content.remove_theme(found.id, name)
         self.bot.dispatch("colloquy_dialogue_changed", found.id)
         await self._send_themes(interaction, found)
 
@@ -268,8 +268,7 @@ class DialoguesCog(commands.Cog):
     @app_commands.autocomplete(dialogue=dialogue_autocomplete)
     async def schedule(self, interaction: discord.Interaction, dialogue: str) -> None:
         found = await self._resolve(interaction, dialogue)
-        service = self.bot.services.dialogues
-        questions = await service.questions(found.id)
+        questions = await self.bot.services.dialogues.questions(found.id)
         missing: list[str] = []
         guild = interaction.guild
         channel = guild.get_channel(found.channel_id) if guild is not None else None
@@ -277,7 +276,7 @@ class DialoguesCog(commands.Cog):
             missing = [name for _, name in render.REQUIRED_PERMISSIONS]
         else:
             missing = render.missing_permissions(channel, guild.me)
-        items = await service.schedule(
+        items = await self.bot.services.dialogue_schedule.schedule(
             found.id, missing_permissions=missing, too_long=render.too_long_questions(found, questions)
         )
         await self._changed(found.id)
@@ -292,7 +291,7 @@ class DialoguesCog(commands.Cog):
         found = await self._resolve(interaction, dialogue)
         lang = await language_for(self.bot, interaction)
         figures = await self.bot.services.contributions.counts(found.id)
-        status = await self.bot.services.dialogues.status(found.id, figures)
+        status = await self.bot.services.dialogue_schedule.status(found.id, figures)
         await send_ephemeral(interaction, render.status(lang, status))
 
     @dialogue.command(name=_T("close"), description=_T("Close a dialogue now (posts the closing message)"))
@@ -302,7 +301,7 @@ class DialoguesCog(commands.Cog):
     async def close(self, interaction: discord.Interaction, dialogue: str) -> None:
         found = await self._resolve(interaction, dialogue)
         await interaction.response.defer(ephemeral=True)
-        outcome = await self.bot.services.dialogues.close(found.id)
+        outcome = await self.bot.services.dialogue_schedule.close(found.id)
         await self.bot.services.schedule.changed()
         if outcome.post_closing:
             await self.bot.services.schedule.run_due()

@@ -10,7 +10,7 @@ from discord.ext import commands
 from bot.client import ColloquyBot, language_for, send_ephemeral
 from bot.errors import UserError
 from bot.i18n import N_, number, t
-from bot.panel import Panel
+from bot.panel_model import Panel
 from cogs import _panel_flow as flow
 from cogs import _panel_render as render
 from cogs._access import moderator_only, require_guild
@@ -29,12 +29,14 @@ class PanelCog(commands.Cog):
     def __init__(self, bot: ColloquyBot) -> None:
         self.bot = bot
         self.service = bot.services.panel
+        self.questions = bot.services.panel_questions
 
     async def cog_load(self) -> None:
         # Buttons carry their ids in custom_id: registered once, they answer on every message, even
         # those posted before a restart.
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.service.load()
+        await self.questions.load()
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
@@ -129,8 +131,8 @@ class PanelCog(commands.Cog):
     @app_commands.autocomplete(dialogue=dialogue_autocomplete)
     async def queue(self, interaction: discord.Interaction, dialogue: str) -> None:
         panel = await self._panel(interaction, dialogue)
-        approved = await self.service.queue(panel.id)
-        pending = len(await self.service.questions(panel.id, ("pending",)))
+        approved = await self.questions.queue(panel.id)
+        pending = len(await self.questions.questions(panel.id, ("pending",)))
         lang = await language_for(self.bot, interaction)
         await send_ephemeral(interaction, render.queue_text(lang, panel, approved, pending)[:2000])
 
@@ -163,9 +165,9 @@ class PanelCog(commands.Cog):
         self, interaction: discord.Interaction, dialogue: str, question: int, panellist: str, text: str
     ) -> None:
         panel = await self._panel(interaction, dialogue)
-        asked = await self.service.question_of(panel, question)
+        asked = await self.questions.question_of(panel, question)
         speaker = await self.service.find_panellist(panel, panellist)
-        await self.service.record_answer(asked.id, speaker.id, text)
+        await self.questions.record_answer(asked.id, speaker.id, text)
         lang = await language_for(self.bot, interaction)
         await send_ephemeral(
             interaction, t(lang, "Answer of {name} to question #{number} recorded.", name=speaker.name, number=asked.id)
@@ -180,7 +182,7 @@ class PanelCog(commands.Cog):
         await interaction.response.defer(ephemeral=True)
         await flow.set_event_status(self.bot, panel, live=False)
         await flow.refresh_announcement(self.bot, panel)
-        unanswered = len(await self.service.unanswered(panel.id))
+        unanswered = len(await self.questions.unanswered(panel.id))
         lang = await language_for(self.bot, interaction)
         await send_ephemeral(
             interaction,
@@ -199,20 +201,20 @@ class PanelCog(commands.Cog):
         if target is None or not message.content.strip():
             return
         question_id, panellist_id = target
-        await self.service.record_answer(question_id, panellist_id, message.content, message_id=message.id)
+        await self.questions.record_answer(question_id, panellist_id, message.content, message_id=message.id)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        if not self.service.is_answer_message(payload.message_id):
+        if not self.questions.is_answer_message(payload.message_id):
             return
         content = payload.data.get("content")
         if content is not None:
-            await self.service.edit_answer(payload.message_id, content)
+            await self.questions.edit_answer(payload.message_id, content)
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        if self.service.is_answer_message(payload.message_id):
-            await self.service.delete_answer(payload.message_id)
+        if self.questions.is_answer_message(payload.message_id):
+            await self.questions.delete_answer(payload.message_id)
 
 
 async def setup(bot: ColloquyBot) -> None:

@@ -18,6 +18,8 @@ EXIT_ERROR = 1
 async def _render(args: argparse.Namespace) -> str:
     from bot.clock import system_clock
     from bot.panel import PanelService
+    from bot.panel_questions import PanelQuestionService
+    from bot.panel_record import PanelRecordService
     from bot.profiles import ProfileService
     from bot.report.compile import compile_report, resolve_dialogue
     from bot.report.html import render_html
@@ -33,7 +35,9 @@ async def _render(args: argparse.Namespace) -> str:
         language = args.language or languages[0]
         if language not in LANGUAGES:
             raise UserError("Unknown language “{value}”: use en, es or fr.", value=language)
-        panel = PanelService(db, config, system_clock, ProfileService(db, system_clock))
+        panels = PanelService(db, system_clock)
+        questions = PanelQuestionService(db, config, system_clock, ProfileService(db, system_clock), panels)
+        panel = PanelRecordService(db, panels, questions)
         report = await compile_report(db, row["id"], panel=panel)
     finally:
         await db.close()

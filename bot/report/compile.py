@@ -2,7 +2,8 @@
 
 Reports read across features (dialogues, contributions, tags, support, links, key points, panel),
 so this module reads the tables of ``001_initial.sql`` directly, except the panel, which comes through
-:meth:`bot.panel.PanelService.panel_for_dialogue` (its stable read model) when a panel service is given.
+:meth:`bot.panel_record.PanelRecordService.panel_for_dialogue` (its stable read model) when a panel
+service is given.
 
 What never reaches a Report (privacy, settled here once for every format):
 - contributions of members who opted out (``members.opted_out``), and links and key points that
@@ -51,7 +52,7 @@ from bot.store import Database
 from bot.timeline import week_ends
 
 if TYPE_CHECKING:
-    from bot.panel import PanelRecord, PanelService
+    from bot.panel_record import PanelRecord, PanelRecordService
 
 #: Quotes per theme in "Comments from the online discussion", most supported first.
 QUOTE_LIMIT = 30
@@ -143,7 +144,7 @@ async def compile_report(
     db: Database,
     dialogue_id: int,
     *,
-    panel: PanelService | None = None,
+    panel: PanelRecordService | None = None,
     quote_limit: int | None = QUOTE_LIMIT,
     suggestions: int = SUGGESTIONS,
 ) -> Report:

@@ -18,7 +18,7 @@ from bot.store import Database
 
 if TYPE_CHECKING:
     from bot.contributions import ContributionService
-    from bot.panel import PanelService
+    from bot.panel_record import PanelRecordService
 
 PublishMode = Literal["auto", "manual"]
 MAX_FURTHER_QUESTION = 500
@@ -52,7 +52,7 @@ def _info(row: object) -> DialogueInfo:
 
 class ReportService:
     def __init__(
-        self, db: Database, clock: Clock, panel: PanelService | None = None,
+        self, db: Database, clock: Clock, panel: PanelRecordService | None = None,
         contributions: ContributionService | None = None,
     ) -> None:
         self.db = db

@@ -57,14 +57,14 @@ async def test_a_crash_between_posting_and_recording_does_not_post_twice(
     await create_week(community)
     await advance_to(community, QUESTION_TIMES[0] + timedelta(hours=1))
     dying = community.bot
-    original = dying.services.dialogues.complete_item
+    original = dying.services.dialogue_schedule.complete_item
 
     async def die_before_recording(item, message_id, thread_id):  # type: ignore[no-untyped-def]
         if item.kind == "question":
             raise SystemExit("killed")  # nothing after the post reaches the database
         await original(item, message_id, thread_id)
 
-    dying.services.dialogues.complete_item = die_before_recording  # type: ignore[method-assign]
+    dying.services.dialogue_schedule.complete_item = die_before_recording  # type: ignore[method-assign]
     await advance_to(community, QUESTION_TIMES[1])
     assert len(week_posts(community)) == 3  # question 2 was posted…
     row = await dying.db.fetchone("SELECT status, message_id FROM schedule_items WHERE kind = 'question' "

@@ -222,7 +222,7 @@ async def test_a_live_panel_from_creation_to_close(community: Community) -> None
     assert custom_ids(panel.channel.history()[0]) == []  # the announcement no longer takes questions
 
     # The stored panel tells the story the report will render.
-    record = await community.bot.services.panel.panel_for_dialogue(panel.dialogue_id)
+    record = await community.bot.services.panel_record.panel_for_dialogue(panel.dialogue_id)
     assert record is not None and record.panel.state == "closed"
     assert [p.name for p in record.panellists] == ["Elisabeth Prügl", "Lut Mergaert", "Maitrayee Mukhopadhyay"]
     assert record.panellists[1].key_points == ("Understand what people resist.", "Make resistances visible.")

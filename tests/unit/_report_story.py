@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Config
-from bot.contributions import Incoming
+from bot.contribution_model import Incoming
 from bot.services import Services, build_services
 from bot.store import Database
 
@@ -60,9 +60,9 @@ async def build_story(db: Database, config: Config) -> Story:
         "What tools and strategies can be shared for dealing with resistances?",
         "How can resistances be harnessed for transformation?",
     ):
-        await s.dialogues.add_question(d.id, text)
-    await s.dialogues.add_theme(d.id, "Francophone contexts", "🇫🇷")
-    await s.dialogues.schedule(d.id)
+        await s.dialogue_content.add_question(d.id, text)
+    await s.dialogue_content.add_theme(d.id, "Francophone contexts", "🇫🇷")
+    await s.dialogue_schedule.schedule(d.id)
 
     # The panel is created before the dialogue opens (it must start in the future).
     panel = await s.panel.create(d, PANEL_CHANNEL, "2026-01-05 15:00")
@@ -70,12 +70,12 @@ async def build_story(db: Database, config: Config) -> Story:
     # The poster's part: the opening and the question threads go out.
     clock.now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
     questions = {q.id: q.position for q in await s.dialogues.questions(d.id)}
-    for item in await s.dialogues.items(d.id):
+    for item in await s.dialogue_schedule.items(d.id):
         if item.kind == "opening":
-            await s.dialogues.complete_item(item, 5000, None)
+            await s.dialogue_schedule.complete_item(item, 5000, None)
         elif item.kind == "question":
             position = questions[item.question_id]  # type: ignore[index]
-            await s.dialogues.complete_item(item, THREADS[position], THREADS[position])
+            await s.dialogue_schedule.complete_item(item, THREADS[position], THREADS[position])
     await s.contributions.rebuild_map()
 
     for user, name, org, attribution in (
@@ -124,7 +124,7 @@ async def build_story(db: Database, config: Config) -> Story:
 
     async def tag(key: str, *theme_keys: str) -> None:
         contribution = await s.contributions.require_by_message(story.messages[key])
-        await s.contributions.set_tags(contribution.id, [themes[k].id for k in theme_keys], MOD)
+        await s.tagging.set_tags(contribution.id, [themes[k].id for k in theme_keys], MOD)
 
     await tag("fear", "understanding")
     await tag("journey", "understanding")
@@ -136,13 +136,13 @@ async def build_story(db: Database, config: Config) -> Story:
         await tag(key, "challenges")
     support = themes["recommendations"].emoji or "✅"
     for user in (ALICE, BOB, CAROL):
-        await s.contributions.react(story.messages["repository"], support, user, moderator=False)
-    await s.contributions.react(story.messages["collective"], support, ALICE, moderator=False)
-    await s.contributions.react(story.messages["opted_out"], support, ALICE, moderator=False)
+        await s.tagging.react(story.messages["repository"], support, user, moderator=False)
+    await s.tagging.react(story.messages["collective"], support, ALICE, moderator=False)
+    await s.tagging.react(story.messages["opted_out"], support, ALICE, moderator=False)
 
-    await s.contributions.add_key_point(d.id, 1, "Resistance can be born from fear of losing power.", MOD)
-    await s.contributions.mark_key_point(story.messages["repository"], MOD)
-    await s.contributions.mark_key_point(story.messages["opted_out"], MOD)
+    await s.key_points.add_key_point(d.id, 1, "Resistance can be born from fear of losing power.", MOD)
+    await s.key_points.mark_key_point(story.messages["repository"], MOD)
+    await s.key_points.mark_key_point(story.messages["opted_out"], MOD)
     # Question 3 has no key point: the report suggests some.
 
     # The panel: speakers, their key points, members' questions, answers.
@@ -152,20 +152,20 @@ async def build_story(db: Database, config: Config) -> Story:
                                            title="Research Director", user_id=PANELLIST_USER)
     await s.panel.set_presentation(prugl.id, "- Gender training is politics.\n- Treat it as democratic politics.")
     await s.panel.set_presentation(mergaert.id, "Understand what is being resisted.")
-    named = await s.panel.ask(panel, ALICE, "Is the training of trainers a good way to start?")
-    anonymous = await s.panel.ask(panel, CAROL, "Is gender balance common in trainer teams?")
-    rejected = await s.panel.ask(panel, BOB, SECRETS["rejected"])
-    unanswered = await s.panel.ask(panel, GINA, "What standards ensure quality in training?")
-    await s.panel.approve(named.id, MOD)
-    await s.panel.approve(anonymous.id, MOD)
-    await s.panel.reject(rejected.id, MOD)
-    await s.panel.approve(unanswered.id, MOD)
+    named = await s.panel_questions.ask(panel, ALICE, "Is the training of trainers a good way to start?")
+    anonymous = await s.panel_questions.ask(panel, CAROL, "Is gender balance common in trainer teams?")
+    rejected = await s.panel_questions.ask(panel, BOB, SECRETS["rejected"])
+    unanswered = await s.panel_questions.ask(panel, GINA, "What standards ensure quality in training?")
+    await s.panel_questions.approve(named.id, MOD)
+    await s.panel_questions.approve(anonymous.id, MOD)
+    await s.panel_questions.reject(rejected.id, MOD)
+    await s.panel_questions.approve(unanswered.id, MOD)
     clock.now = datetime(2026, 1, 5, 15, 10, tzinfo=UTC)
-    await s.panel.relay(named.id, MOD)
-    await s.panel.record_answer(named.id, mergaert.id, "It is a good way to start, but not easy.")
-    await s.panel.record_answer(named.id, prugl.id, "The debate needs to be institution-wide.")
-    await s.panel.relay(anonymous.id, MOD)
-    await s.panel.record_answer(anonymous.id, mergaert.id, "Not systematically: it doubles the cost.")
+    await s.panel_questions.relay(named.id, MOD)
+    await s.panel_questions.record_answer(named.id, mergaert.id, "It is a good way to start, but not easy.")
+    await s.panel_questions.record_answer(named.id, prugl.id, "The debate needs to be institution-wide.")
+    await s.panel_questions.relay(anonymous.id, MOD)
+    await s.panel_questions.record_answer(anonymous.id, mergaert.id, "Not systematically: it doubles the cost.")
 
     await s.report.add_further_question(d.id, "How can resistances be built into training methods?", MOD)
 

@@ -10,11 +10,14 @@ import pytest
 
 from bot.clock import iso
 from bot.config import ContributionsConfig
+from bot.contribution_model import Incoming
 from bot.contribution_text import KeywordRules, detect_language, extract_urls
-from bot.contributions import ContributionService, Incoming
+from bot.contributions import ContributionService
 from bot.errors import UserError
+from bot.key_points import KeyPointService
 from bot.profiles import ProfileService
 from bot.store import Database
+from bot.tagging import TaggingService
 
 NOW = datetime(2026, 5, 6, 9, 0, tzinfo=UTC)
 GUILD = 10
@@ -64,6 +67,16 @@ async def make_dialogue(db: Database, *, languages: str = "en", state: str = "op
 async def service(db: Database) -> ContributionService:
     svc = ContributionService(db, ContributionsConfig(batch_size=3), clock, ProfileService(db, clock))
     return svc
+
+
+@pytest.fixture
+def tagging(db: Database, service: ContributionService) -> TaggingService:
+    return TaggingService(db, clock, service.profiles, service)
+
+
+@pytest.fixture
+def key_points(db: Database, service: ContributionService) -> KeyPointService:
+    return KeyPointService(db, clock, service)
 
 
 @pytest.fixture
@@ -193,12 +206,14 @@ async def test_edits_update_content_links_and_suggestions(db: Database, service,
     assert not await service.edit(7100, "I recommend https://b.example/y.", (), NOW + timedelta(minutes=2))
 
 
-async def test_deleting_removes_the_row_and_what_hangs_on_it(db: Database, service, dialogue) -> None:
+async def test_deleting_removes_the_row_and_what_hangs_on_it(
+    db: Database, service, dialogue, tagging, key_points
+) -> None:
     service.capture(message(THREAD_1, ALICE, "A challenge", mid=7200))
     await service.flush()
-    await service.react(7200, "💡", BOB, moderator=False)
-    await service.react(7200, "💡", MOD, moderator=True)
-    await service.mark_key_point(7200, MOD)
+    await tagging.react(7200, "💡", BOB, moderator=False)
+    await tagging.react(7200, "💡", MOD, moderator=True)
+    await key_points.mark_key_point(7200, MOD)
     assert await service.delete([7200]) == 1
     for table in ("contributions", "contribution_tags", "contribution_support", "key_points"):
         assert await db.fetchval(f"SELECT count(*) FROM {table}") == 0, table
@@ -308,94 +323,94 @@ async def test_keyword_rules_come_from_the_config(db: Database) -> None:
     assert await db.fetchval("SELECT theme_id FROM contribution_tags") == ids["challenges"]
 
 
-async def test_reactions_tag_self_tag_and_support(db: Database, service, dialogue) -> None:
+async def test_reactions_tag_self_tag_and_support(db: Database, service, dialogue, tagging) -> None:
     service.capture(message(THREAD_1, ALICE, "Plain words", mid=8301))
     await service.flush()
-    assert await service.react(8301, "💡", MOD, moderator=True) == "tag"
-    assert await service.react(8301, "✅", ALICE, moderator=False) == "self"
-    assert await service.react(8301, "💡", BOB, moderator=False) == "support"
-    assert await service.react(8301, "🎉", BOB, moderator=False) is None  # not a theme's emoji
+    assert await tagging.react(8301, "💡", MOD, moderator=True) == "tag"
+    assert await tagging.react(8301, "✅", ALICE, moderator=False) == "self"
+    assert await tagging.react(8301, "💡", BOB, moderator=False) == "support"
+    assert await tagging.react(8301, "🎉", BOB, moderator=False) is None  # not a theme's emoji
     cid = await db.fetchval("SELECT id FROM contributions")
-    tags = {(t.theme_id, t.source, t.status, t.tagged_by) for t in await service.tags(cid)}
+    tags = {(t.theme_id, t.source, t.status, t.tagged_by) for t in await tagging.tags(cid)}
     assert tags == {
         (dialogue["recommendations"], "reaction", "confirmed", MOD),
         (dialogue["good_practices"], "self", "confirmed", ALICE),
     }
-    assert await service.support(cid) == 1
-    assert await service.unreact(8301, "💡", BOB)
-    assert await service.unreact(8301, "💡", MOD)
-    assert [t.source for t in await service.tags(cid)] == ["self"]
-    assert await service.support(cid) == 0
+    assert await tagging.support(cid) == 1
+    assert await tagging.unreact(8301, "💡", BOB)
+    assert await tagging.unreact(8301, "💡", MOD)
+    assert [t.source for t in await tagging.tags(cid)] == ["self"]
+    assert await tagging.support(cid) == 0
 
 
-async def test_a_moderators_reaction_confirms_a_suggestion(db: Database, service, dialogue) -> None:
+async def test_a_moderators_reaction_confirms_a_suggestion(db: Database, service, dialogue, tagging) -> None:
     service.capture(message(THREAD_1, ALICE, "The main challenge is funding", mid=8401))
-    assert await service.react(8401, "⚠️", MOD, moderator=True) == "tag"  # flushes the pending message first
+    assert await tagging.react(8401, "⚠️", MOD, moderator=True) == "tag"  # flushes the pending message first
     cid = await db.fetchval("SELECT id FROM contributions")
-    assert [(t.source, t.status) for t in await service.tags(cid)] == [("reaction", "confirmed")]
+    assert [(t.source, t.status) for t in await tagging.tags(cid)] == [("reaction", "confirmed")]
 
 
-async def test_set_tags_confirms_chosen_themes_and_rejects_other_suggestions(db, service, dialogue) -> None:
+async def test_set_tags_confirms_chosen_themes_and_rejects_other_suggestions(db, service, dialogue, tagging) -> None:
     service.capture(message(THREAD_1, ALICE, "A challenge; I recommend more funding", mid=8501))
     await service.flush()
     cid = await db.fetchval("SELECT id FROM contributions")
-    tags = await service.set_tags(cid, {dialogue["challenges"], dialogue["resources"]}, MOD)
+    tags = await tagging.set_tags(cid, {dialogue["challenges"], dialogue["resources"]}, MOD)
     assert {(t.theme_id, t.status) for t in tags} == {
         (dialogue["challenges"], "confirmed"),
         (dialogue["resources"], "confirmed"),
         (dialogue["recommendations"], "rejected"),
     }
-    tags = await service.set_tags(cid, {dialogue["challenges"]}, MOD)
+    tags = await tagging.set_tags(cid, {dialogue["challenges"]}, MOD)
     assert {(t.theme_id, t.status) for t in tags} == {
         (dialogue["challenges"], "confirmed"), (dialogue["recommendations"], "rejected")
     }
     other = await make_dialogue(db)
     with pytest.raises(UserError):
-        await service.set_tags(cid, {other["challenges"]}, MOD)
+        await tagging.set_tags(cid, {other["challenges"]}, MOD)
 
 
-async def test_the_untagged_queue_shrinks_as_moderators_tag(db: Database, service, dialogue) -> None:
+async def test_the_untagged_queue_shrinks_as_moderators_tag(db: Database, service, dialogue, tagging) -> None:
     for mid in (8601, 8602, 8603):
         service.capture(message(THREAD_2, ALICE, "The challenge is real" if mid == 8602 else "hmm", mid=mid))
-    page = await service.untagged(dialogue["dialogue"])
+    page = await tagging.untagged(dialogue["dialogue"])
     assert page.total == 3 and page.item is not None and page.item.contribution.message_id == 8601
     assert page.item.question_position == 2
-    await service.add_tag(page.item.contribution.id, dialogue["challenges"], MOD)
-    page = await service.untagged(dialogue["dialogue"], after_id=page.item.contribution.id)
+    await tagging.add_tag(page.item.contribution.id, dialogue["challenges"], MOD)
+    page = await tagging.untagged(dialogue["dialogue"], after_id=page.item.contribution.id)
     assert page.total == 2 and page.item.contribution.message_id == 8602
     assert page.item.suggested == (dialogue["challenges"],)
-    assert await service.reject_suggestions(page.item.contribution.id, MOD) == 1
-    skipped = await service.untagged(dialogue["dialogue"], after_id=page.item.contribution.id)
+    assert await tagging.reject_suggestions(page.item.contribution.id, MOD) == 1
+    skipped = await tagging.untagged(dialogue["dialogue"], after_id=page.item.contribution.id)
     assert skipped.item.contribution.message_id == 8603
-    wrapped = await service.untagged(dialogue["dialogue"], after_id=skipped.item.contribution.id)
+    wrapped = await tagging.untagged(dialogue["dialogue"], after_id=skipped.item.contribution.id)
     assert wrapped.item.contribution.message_id == 8602
 
 
-async def test_key_points_marked_and_written(db: Database, service, dialogue) -> None:
+async def test_key_points_marked_and_written(db: Database, service, dialogue, key_points) -> None:
     service.capture(message(THREAD_2, ALICE, "Cooperatives need credit", mid=8701))
-    point = await service.mark_key_point(8701, MOD)
+    point = await key_points.mark_key_point(8701, MOD)
     assert (point.source, point.question_position, point.text) == ("marked", 2, "Cooperatives need credit")
     with pytest.raises(UserError):
-        await service.mark_key_point(8701, MOD)
+        await key_points.mark_key_point(8701, MOD)
     with pytest.raises(UserError):
-        await service.mark_key_point(123456, MOD)
-    written = await service.add_key_point(dialogue["dialogue"], 1, "  Land tenure comes first ", MOD)
+        await key_points.mark_key_point(123456, MOD)
+    written = await key_points.add_key_point(dialogue["dialogue"], 1, "  Land tenure comes first ", MOD)
     assert (written.source, written.question_position, written.text) == ("moderator", 1, "Land tenure comes first")
     with pytest.raises(UserError) as bad:
-        await service.add_key_point(dialogue["dialogue"], 7, "", MOD)
+        await key_points.add_key_point(dialogue["dialogue"], 7, "", MOD)
     assert len(bad.value.problems) == 2
-    assert [k.question_position for k in await service.key_points(dialogue["dialogue"])] == [1, 2]
+    assert [k.question_position for k in await key_points.key_points(dialogue["dialogue"])] == [1, 2]
     assert await db.fetchval("SELECT is_key_point FROM contributions") == 1
 
 
-async def test_counts(db: Database, service, dialogue) -> None:
+async def test_counts(db: Database, service, dialogue, tagging) -> None:
     service.capture(message(THREAD_1, ALICE, "The challenge is funding", mid=8801))
     service.capture(message(THREAD_1, BOB, "hmm", mid=8802))
     service.capture(message(THREAD_2, ALICE, "yes", mid=8803))
     service.capture(message(CHANNEL, CAROL, "hello", mid=8804))
     await service.flush()
-    await service.react(8802, "💡", MOD, moderator=True)
-    await service.react(8802, "💡", ALICE, moderator=False)
+    await tagging.react(8802, "💡", MOD, moderator=True)
+    await tagging.react(8802, "💡", ALICE, moderator=False)
     counts = await service.counts(dialogue["dialogue"])
     assert counts.total == 4
     assert counts.per_question == {dialogue["q1"]: 2, dialogue["q2"]: 1, None: 1}

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import Config
-from bot.dialogues import DialogueService, MissingPermissions
+from bot.dialogue_content import DialogueContentService
+from bot.dialogue_schedule import DialogueScheduleService, MissingPermissions
+from bot.dialogues import DialogueService
 from bot.errors import UserError
 from bot.store import Database
 
@@ -22,6 +24,18 @@ def clock() -> list[datetime]:
 @pytest.fixture
 def service(db: Database, config: Config, clock: list[datetime]) -> DialogueService:
     return DialogueService(db, config, lambda: clock[0])
+
+
+@pytest.fixture
+def timeline(db: Database, config: Config, clock: list[datetime], service: DialogueService) -> DialogueScheduleService:
+    return DialogueScheduleService(db, service, config, lambda: clock[0])
+
+
+@pytest.fixture
+def content(
+    db: Database, clock: list[datetime], service: DialogueService, timeline: DialogueScheduleService
+) -> DialogueContentService:
+    return DialogueContentService(db, lambda: clock[0], service, timeline)
 
 
 async def make(service: DialogueService, title: str = "Resistances", **kwargs: object):  # type: ignore[no-untyped-def]
@@ -65,85 +79,93 @@ async def test_the_guild_time_zone_and_language_are_the_defaults(service: Dialog
     assert d.starts_at == datetime(2026, 1, 5, 8, tzinfo=UTC)
 
 
-async def test_questions_are_numbered_and_renumbered(service: DialogueService) -> None:
+async def test_questions_are_numbered_and_renumbered(service: DialogueService, content: DialogueContentService) -> None:
     d = await make(service)
     for text in ("one", "two", "three"):
-        await service.add_question(d.id, text)
-    removed = await service.remove_question(d.id, 2)
+        await content.add_question(d.id, text)
+    removed = await content.remove_question(d.id, 2)
     assert removed.text == "two"
     assert [(q.position, q.text) for q in await service.questions(d.id)] == [(1, "one"), (2, "three")]
     with pytest.raises(UserError) as raised:
-        await service.remove_question(d.id, 5)
+        await content.remove_question(d.id, 5)
     assert raised.value.params == {"number": 5, "count": 2}
     with pytest.raises(UserError):
-        await service.add_question(d.id, "late", post_at="2026-02-01 10:00")  # outside the dialogue
+        await content.add_question(d.id, "late", post_at="2026-02-01 10:00")  # outside the dialogue
 
 
-async def test_schedule_refuses_with_every_problem(service: DialogueService, clock: list[datetime]) -> None:
+async def test_schedule_refuses_with_every_problem(
+    service: DialogueService, timeline: DialogueScheduleService, clock: list[datetime]
+) -> None:
     d = await make(service)
     clock[0] = datetime(2026, 1, 6, tzinfo=UTC)
     with pytest.raises(UserError) as raised:
-        await service.schedule(d.id, missing_permissions=["Embed Links"], too_long=[3])
+        await timeline.schedule(d.id, missing_permissions=["Embed Links"], too_long=[3])
     problems = raised.value.problems
     assert len(problems) == 4  # no questions, start in the past, question 3 too long, permissions
     assert any(isinstance(p, MissingPermissions) for p in problems)
     assert "Intégrer des liens" in raised.value.render("fr")
-    assert await service.items(d.id) == []
+    assert await timeline.items(d.id) == []
     assert (await service.require(d.id)).state == "draft"
 
 
 async def test_schedule_writes_the_timeline_and_later_changes_retime_unposted_questions(
-    service: DialogueService,
+    service: DialogueService, content: DialogueContentService, timeline: DialogueScheduleService
 ) -> None:
     d = await make(service)
     for text in ("one", "two"):
-        await service.add_question(d.id, text)
-    items = await service.schedule(d.id)
+        await content.add_question(d.id, text)
+    items = await timeline.schedule(d.id)
     assert [i.kind for i in items] == ["opening", "question", "question", "reminder", "closing"]
     assert (await service.require(d.id)).state == "scheduled"
-    await service.add_question(d.id, "three")
-    question_times = [i.run_at for i in await service.items(d.id) if i.kind == "question"]
+    await content.add_question(d.id, "three")
+    question_times = [i.run_at for i in await timeline.items(d.id) if i.kind == "question"]
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
     assert question_times == [start, start + timedelta(days=2), start + timedelta(days=4)]  # days 1, 3, 5 at 09:00
 
 
-async def test_recording_items_opens_links_and_closes(service: DialogueService) -> None:
+async def test_recording_items_opens_links_and_closes(
+    service: DialogueService, content: DialogueContentService, timeline: DialogueScheduleService
+) -> None:
     d = await make(service)
-    await service.add_question(d.id, "one")
-    opening, question, *_rest, closing = await service.schedule(d.id)
-    await service.complete_item(opening, 500, None)
+    await content.add_question(d.id, "one")
+    opening, question, *_rest, closing = await timeline.schedule(d.id)
+    await timeline.complete_item(opening, 500, None)
     assert (await service.require(d.id)).state == "open"
-    await service.complete_item(question, 501, 501)
+    await timeline.complete_item(question, 501, 501)
     assert (await service.questions(d.id))[0].thread_id == 501
-    await service.skip_item(closing, "missed")
+    await timeline.skip_item(closing, "missed")
     assert (await service.require(d.id)).state == "closed"
 
 
-async def test_close_a_draft_or_an_open_dialogue(service: DialogueService) -> None:
+async def test_close_a_draft_or_an_open_dialogue(
+    service: DialogueService, content: DialogueContentService, timeline: DialogueScheduleService
+) -> None:
     draft = await make(service, title="Draft")
-    outcome = await service.close(draft.id)
+    outcome = await timeline.close(draft.id)
     assert not outcome.post_closing and outcome.dialogue.state == "closed"
     with pytest.raises(UserError):
-        await service.close(draft.id)
+        await timeline.close(draft.id)
 
     d = await make(service)
-    await service.add_question(d.id, "one")
-    opening, *_ = await service.schedule(d.id)
-    await service.complete_item(opening, 1, None)
-    outcome = await service.close(d.id)
+    await content.add_question(d.id, "one")
+    opening, *_ = await timeline.schedule(d.id)
+    await timeline.complete_item(opening, 1, None)
+    outcome = await timeline.close(d.id)
     assert outcome.post_closing and outcome.cancelled == 2  # the question and the reminder
-    pending = [i for i in await service.items(d.id) if i.status == "pending"]
+    pending = [i for i in await timeline.items(d.id) if i.status == "pending"]
     assert [(i.kind, i.run_at) for i in pending] == [("closing", NOW)]
 
 
-async def test_themes_are_unique_by_name_in_any_language_and_emoji(service: DialogueService) -> None:
+async def test_themes_are_unique_by_name_in_any_language_and_emoji(
+    service: DialogueService, content: DialogueContentService
+) -> None:
     d = await make(service)
     with pytest.raises(UserError):
-        await service.add_theme(d.id, "Desafíos")  # the Spanish name of a default theme
+        await content.add_theme(d.id, "Desafíos")  # the Spanish name of a default theme
     with pytest.raises(UserError):
-        await service.add_theme(d.id, "Ideas", "💡")
-    theme = await service.add_theme(d.id, "Institutional change!", "🏛️")
+        await content.add_theme(d.id, "Ideas", "💡")
+    theme = await content.add_theme(d.id, "Institutional change!", "🏛️")
     assert theme.key == "institutional_change"
-    assert (await service.find_theme(d.id, "🏛️")).id == theme.id
-    await service.remove_theme(d.id, "good practices")
+    assert (await content.find_theme(d.id, "🏛️")).id == theme.id
+    await content.remove_theme(d.id, "good practices")
     assert "good_practices" not in [th.key for th in await service.themes(d.id)]

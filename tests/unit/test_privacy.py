@@ -9,9 +9,11 @@ import pytest
 from bot.clock import iso
 from bot.config import ContributionsConfig
 from bot.contributions import ContributionService
+from bot.key_points import KeyPointService
 from bot.privacy import PrivacyService
 from bot.profiles import ProfileService
 from bot.store import Database
+from bot.tagging import TaggingService
 from tests.unit.test_contributions import (
     ALICE,
     BOB,
@@ -56,10 +58,11 @@ async def populate(db: Database, contributions: ContributionService) -> dict[str
     contributions.capture(message(THREAD_1, BOB, "I agree, see https://alice.example/paper", mid=9003))
     await contributions.flush()
     contributions.capture(message(THREAD_2, ALICE, "pending", mid=9004))
-    await contributions.react(9001, "✅", ALICE, moderator=False)  # self-tag
-    await contributions.react(9003, "💡", ALICE, moderator=False)  # support of Bob
-    await contributions.react(9003, "⚠️", ALICE, moderator=True)  # Alice moderates too: a tag on Bob's
-    await contributions.add_key_point(ids["dialogue"], 1, "Written by Alice", ALICE)
+    tagging = TaggingService(db, clock, contributions.profiles, contributions)
+    await tagging.react(9001, "✅", ALICE, moderator=False)  # self-tag
+    await tagging.react(9003, "💡", ALICE, moderator=False)  # support of Bob
+    await tagging.react(9003, "⚠️", ALICE, moderator=True)  # Alice moderates too: a tag on Bob's
+    await KeyPointService(db, clock, contributions).add_key_point(ids["dialogue"], 1, "Written by Alice", ALICE)
     await db.execute("UPDATE dialogues SET created_by = ? WHERE id = ?", (ALICE, ids["dialogue"]))
     now = iso(NOW)
     panel = (await db.execute(

@@ -11,7 +11,10 @@ import apscheduler.schedulers.base
 import pytest
 
 from bot.config import Config, ScheduleConfig
-from bot.dialogues import DialogueService, ScheduleItem
+from bot.dialogue_content import DialogueContentService
+from bot.dialogue_model import ScheduleItem
+from bot.dialogue_schedule import DialogueScheduleService
+from bot.dialogues import DialogueService
 from bot.schedule import ClockDatetime, Posted, ScheduleRunner, install_clock, uninstall_clock
 from bot.store import Database
 
@@ -62,10 +65,12 @@ async def world(db: Database, config: Config, clock: list[datetime]):  # type: i
     dialogues = DialogueService(db, config, lambda: clock[0])
     d = await dialogues.create(1, title="T", starts="2026-01-05 09:00", ends="2026-01-12 09:00", timezone="UTC",
                                channel_id=5, channel_kind="text")
-    await dialogues.add_question(d.id, "Q1")
-    await dialogues.add_question(d.id, "Q2")
-    await dialogues.schedule(d.id)
-    runner = ScheduleRunner(db, dialogues, config, lambda: clock[0])
+    dialogue_schedule = DialogueScheduleService(db, dialogues, config, lambda: clock[0])
+    content = DialogueContentService(db, lambda: clock[0], dialogues, dialogue_schedule)
+    await content.add_question(d.id, "Q1")
+    await content.add_question(d.id, "Q2")
+    await dialogue_schedule.schedule(d.id)
+    runner = ScheduleRunner(db, dialogue_schedule, config, lambda: clock[0])
     handler, notifier = FakeHandler(), Notifier()
     for kind in ("opening", "question", "reminder", "closing"):
         runner.register(kind, handler)
@@ -74,7 +79,7 @@ async def world(db: Database, config: Config, clock: list[datetime]):  # type: i
 
 
 async def statuses(runner: ScheduleRunner, dialogue_id: int) -> list[tuple[str, str]]:
-    return [(i.kind, i.status) for i in await runner.dialogues.items(dialogue_id)]
+    return [(i.kind, i.status) for i in await runner.dialogue_schedule.items(dialogue_id)]
 
 
 async def test_due_items_are_posted_once_even_by_concurrent_wakeups(world, clock) -> None:  # type: ignore[no-untyped-def]
@@ -89,14 +94,14 @@ async def test_due_items_are_posted_once_even_by_concurrent_wakeups(world, clock
 async def test_an_item_claimed_but_not_recorded_is_reconciled_not_reposted(world, clock) -> None:  # type: ignore[no-untyped-def]
     runner, handler, _, dialogue_id = world
     clock[0] = START
-    opening = (await runner.dialogues.items(dialogue_id))[0]
+    opening = (await runner.dialogue_schedule.items(dialogue_id))[0]
     # A previous process claimed and posted it, then died before recording.
     await runner.db.execute("UPDATE schedule_items SET status = 'claimed', claimed_at = ?, attempts = 1 "
                             "WHERE id = ?", (START.isoformat(), opening.id))
     handler.channel.append(opening.id)
     await runner.run_due()
     assert handler.channel.count(opening.id) == 1
-    assert (await runner.dialogues.item(opening.id)).message_id == 1000 + opening.id  # type: ignore[union-attr]
+    assert (await runner.dialogue_schedule.item(opening.id)).message_id == 1000 + opening.id  # type: ignore[union-attr]
 
 
 async def test_a_failed_post_is_retried_later_then_recorded(world, clock) -> None:  # type: ignore[no-untyped-def]
@@ -104,7 +109,7 @@ async def test_a_failed_post_is_retried_later_then_recorded(world, clock) -> Non
     clock[0] = START
     handler.fail_next = True
     await runner.run_due()
-    opening = (await runner.dialogues.items(dialogue_id))
+    opening = (await runner.dialogue_schedule.items(dialogue_id))
     assert [(i.kind, i.status) for i in opening if i.kind == "opening"] == [("opening", "claimed")]
     clock[0] = START + timedelta(minutes=5)
     await runner.run_due()
@@ -121,7 +126,7 @@ async def test_late_items_run_within_the_grace_period_and_are_skipped_beyond(wor
     await runner.run_due()
     assert notifier.reports == [["question", "reminder"]]
     assert (await statuses(runner, dialogue_id))[-1] == ("closing", "done")
-    assert (await runner.dialogues.require(dialogue_id)).state == "closed"
+    assert (await runner.dialogue_schedule.dialogues.require(dialogue_id)).state == "closed"
 
 
 async def test_unknown_kinds_cannot_be_registered(world) -> None:  # type: ignore[no-untyped-def]
