@@ -112,6 +112,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return run_report_cli(args)
 
 
+def _speed(value: str) -> float | None:
+    """``max`` → None (no waiting); otherwise a positive number of virtual seconds per real second."""
+    if value == "max":
+        return None
+    try:
+        speed = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("use max or a positive number (virtual seconds per real second)") from None
+    if speed <= 0:
+        raise argparse.ArgumentTypeError("must be positive")
+    return speed
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="colloquy", description="Run moderated Virtual Dialogues in Discord.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -124,7 +137,12 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="colloquy-demo", help="where the report files go (default: ./colloquy-demo)")
     demo.add_argument("--language", default=None, help="the dialogue's language: en, es or fr")
     demo.add_argument("--scenario", default=None, help="a scenario file (TOML) to act out instead of the sample")
-    demo.add_argument("--speed", default="fast", choices=["fast", "quiet"], help="transcript detail")
+    demo.add_argument(
+        "--speed", default="max", type=_speed,
+        help="how fast the virtual week plays: max (default) or virtual seconds per real second, "
+             "e.g. 86400 for a day per second",
+    )
+    demo.add_argument("--quiet", action="store_true", help="print only the report files, not the transcript")
     demo.set_defaults(func=cmd_demo)
 
     report = sub.add_parser("report", help="write a dialogue's report from the database, without Discord")

@@ -24,8 +24,8 @@ def run_demo_cli(args: argparse.Namespace) -> int:
         print(f"colloquy demo: --language must be one of {', '.join(SUPPORTED_LANGUAGES)}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    quiet = args.speed == "quiet"
-    run = DemoRun(scenario, Path(args.out), args.language, (lambda _line: None) if quiet else print)
+    run = DemoRun(scenario, Path(args.out), args.language, (lambda _line: None) if args.quiet else print,
+                  speed=args.speed)
     try:
         result = asyncio.run(run.run())
     except DemoFailure as exc:

@@ -8,6 +8,7 @@ react in the question threads; panellists answer in the panel channel. Time move
 
 from __future__ import annotations
 
+import asyncio
 import time as wallclock
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,8 +46,11 @@ def _first_line(text: str, limit: int = 110) -> str:
 
 
 class DemoRun:
-    def __init__(self, scenario: Scenario, out_dir: Path, language: str | None, echo: Printer) -> None:
+    def __init__(
+        self, scenario: Scenario, out_dir: Path, language: str | None, echo: Printer, *, speed: float | None = None
+    ) -> None:
         self.scenario = scenario
+        self.speed = speed  # virtual seconds per real second; None: as fast as possible
         self.out_dir = out_dir
         self.language = language or scenario.language
         self.echo = echo
@@ -116,7 +120,11 @@ class DemoRun:
             next_midnight = datetime.combine(now_local.date() + timedelta(days=1), datetime.min.time(),
                                              tzinfo=self.scenario.tz)
             target = min(when, next_midnight)
-            await self.env.advance_time((target - self.env.now()).total_seconds())
+            seconds = (target - self.env.now()).total_seconds()
+            if self.speed is not None:
+                # Pace the replay for a watcher (a real-time wait: the runner is not bot-owned work).
+                await asyncio.sleep(seconds / self.speed)
+            await self.env.advance_time(seconds)
             if target == next_midnight:
                 self.announce_day(next_midnight.date())
 

@@ -65,8 +65,16 @@ def test_the_command_line_demo_writes_the_files_and_prints_their_paths(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "demo"
-    assert main(["demo", "--scenario", str(SHORT), "--out", str(out), "--speed", "quiet"]) == 0
+    assert main(["demo", "--scenario", str(SHORT), "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     for suffix in (".md", ".html", ".json"):
         written = list(out.glob(f"*{suffix}"))
         assert len(written) == 1 and str(written[0]) in printed
+    assert "── Day 1" not in printed  # --quiet: no transcript
+
+
+def test_the_demo_speed_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["demo", "--speed", "slowly"])
+    assert info.value.code == 2
+    assert "virtual seconds per real second" in capsys.readouterr().err
