@@ -97,10 +97,14 @@ async def test_publishing_posts_the_report_split_within_limits_with_files_and_no
 
 async def test_the_report_is_published_automatically_at_the_close_in_each_language(community: Community) -> None:
     thread = await open_dialogue(community, languages="en es")
-    await discuss(community, thread)
+    await discuss(community, thread, long=20)  # several times Discord's limit, in each language
     await community.moderator.slash(community.general, "dialogue close", dialogue=TITLE)
     posted = bot_messages(community, community.summary)
     assert_posted_within_limits(posted)
+    text = "\n".join(m.content for m in posted)
+    english, spanish = text.split("# Diálogo Virtual", 1)
+    for part in (english, spanish):  # complete in each language (a quote may also be a suggested key point)
+        assert all(f"Recommendation {i}: " in part for i in range(20))
     headings = [m.content.split("\n", 1)[0] for m in posted if m.content.startswith("# ")]
     assert headings == ["# Virtual Dialogue: Resistances in Training", "# Diálogo Virtual: Resistances in Training"]
     assert {a.filename for m in posted for a in m.attachments} == {
