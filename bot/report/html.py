@@ -136,7 +136,8 @@ def render_html(report: Report, language: str | None = None, *, draft: bool = Fa
             out.append(f"<p>{_e(posed)}</p>")
         for question in panel.questions:
             credit = f" ({_e(question.credit)})" if question.credit else ""
-            out.append(f'<p class="qa-question">Q: {_e(tx.member_text(question.text, lang))}{credit}</p>')
+            posed = t(lang, "Q: {question}", question=tx.member_text(question.text, lang))
+            out.append(f'<p class="qa-question">{_e(posed)}{credit}</p>')
             out += [f"<p>{_e(a.panellist)}: {_e(tx.member_text(a.text, lang))}</p>" for a in question.answers]
         out.append("</section>")
 

@@ -127,7 +127,8 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
                             "participants."), ""]
         for question in panel.questions:
             credit = f" ({_esc(question.credit)})" if question.credit else ""
-            out += [f"***Q: {_member(question.text, lang)}{credit}***", ""]
+            posed = t(lang, "Q: {question}", question=_member(question.text, lang))  # "P:" in Spanish
+            out += [f"***{posed}{credit}***", ""]
             for answer in question.answers:
                 out += [f"{_esc(answer.panellist)}: {_member(answer.text, lang)}", ""]
 

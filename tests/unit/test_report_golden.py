@@ -134,3 +134,11 @@ async def test_nothing_privacy_removed_leaks_into_any_format(story: Story) -> No
             assert "Hidden Org" not in out
         ET.fromstring(outputs["html"].split("\n", 1)[1])
         json.loads(outputs["json"])
+
+
+@pytest.mark.parametrize(("lang", "label"), [("es", "***P: "), ("fr", "***Q : ")])
+async def test_the_q_and_a_label_follows_the_report_language(story: Story, lang: str, label: str) -> None:
+    # The same label as the relay line posted in the panel channel ("P:" in Spanish, "Q :" in French).
+    md = render_markdown(await story.services.report.compile(story.dialogue_id), lang)
+    assert f"{label}Is the training of trainers a good way to start? (Alice Martin, UN Women Training Centre)***" in md
+    assert "***Q: " not in md
