@@ -15,6 +15,7 @@ import functools
 import gettext
 import io
 from datetime import date, datetime, tzinfo
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ from babel.numbers import format_decimal
 DOMAIN = "colloquy"
 LANGUAGES = ("en", "es", "fr")
 DEFAULT_LANGUAGE = "en"
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+#: The catalogs: the ``locales`` package (the repository's ``locales/`` folder, installed as package data).
+LOCALES_DIR = Path(str(resources.files("locales")))
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français"}
 
@@ -37,18 +39,10 @@ def N_(message: str) -> str:
     return message
 
 
-def _locales_dir() -> Path:
-    if LOCALES_DIR.is_dir():
-        return LOCALES_DIR
-    # Installed without the source tree: locales are shipped next to the package as data.
-    alt = Path(__file__).resolve().parent / "locales"
-    return alt
-
-
 @functools.cache
 def catalog(language: str) -> gettext.NullTranslations:
     """The compiled catalog for ``language`` (``en`` falls back to the msgids themselves)."""
-    po = _locales_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    po = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.exists():
         return gettext.NullTranslations()
     with po.open("rb") as fh:

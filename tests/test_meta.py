@@ -84,3 +84,20 @@ def test_messages_inside_f_strings_are_extracted_too(template) -> None:  # type:
     found = {m for m, _, _ in i18n_tools.ast_messages()}
     assert "Comments from the online discussion" in found
     assert "Comments from the online discussion" in template
+
+
+def test_every_data_file_the_code_reads_is_shipped_as_package_data() -> None:
+    # A regular (non-editable) install only carries what pyproject declares: catalogs, migrations,
+    # the report's stylesheet and the demo scenario must all be there.
+    import fnmatch
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    data_files = [p for folder in ("bot", "locales") for p in (root / folder).rglob("*")
+                  if p.is_file() and p.suffix in {".sql", ".css", ".toml", ".po", ".pot"}]
+    assert len(data_files) >= 8
+    for path in data_files:
+        package = path.relative_to(root).parts[0]
+        inside = path.relative_to(root / package).as_posix()
+        assert any(fnmatch.fnmatch(inside, pattern) for pattern in declared.get(package, [])), inside
