@@ -7,7 +7,6 @@ registered as the scheduler's ``week_summary`` handler. Every message: no mentio
 from __future__ import annotations
 
 import io
-import json
 import logging
 import re
 from datetime import timedelta
@@ -130,12 +129,8 @@ class WeekSummaryHandler:
 
     async def find_posted(self, item: ScheduleItem) -> Posted | None:
         """A summary already recorded, or (after a crash between post and record) found in the channel."""
-        row = await self.bot.db.fetchone(
-            "SELECT message_ids FROM reports WHERE dialogue_id = ? AND kind = 'week' AND week = ? ORDER BY id",
-            (item.dialogue_id, item.week or 1),
-        )
-        if row is not None:
-            ids = json.loads(row["message_ids"])
+        ids = await self.bot.services.report.week_message_ids(item.dialogue_id, item.week or 1)
+        if ids is not None:
             return Posted(ids[0] if ids else None)
         dialogue, channel = await self._target(item)
         summary = await self.bot.services.report.week(dialogue.id, item.week or 1)

@@ -109,6 +109,14 @@ class ReportService:
         )
         return found is not None
 
+    async def week_message_ids(self, dialogue_id: int, week: int) -> list[int] | None:
+        """The messages of week ``week``'s summary as first recorded, or ``None`` if none was."""
+        row = await self.db.fetchone(
+            "SELECT message_ids FROM reports WHERE dialogue_id = ? AND kind = 'week' AND week = ? ORDER BY id",
+            (dialogue_id, week),
+        )
+        return None if row is None else list(json.loads(row["message_ids"]))
+
     async def record(
         self, dialogue_id: int, kind: str, language: str, channel_id: int, message_ids: list[int],
         week: int | None = None,
