@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import iso
-from bot.dialogues import DEFAULT_THEMES
+from bot.dialogues.service import DEFAULT_THEMES
 from bot.report.compile import compile_report
 from bot.report.discord_text import render_discord
 from bot.report.html import render_html

@@ -14,9 +14,9 @@ import cogs
 from bot import i18n
 from bot.config import Config
 from bot.errors import NotModerator, UserError
+from bot.i18n.translator import CatalogTranslator
 from bot.services import Services, build_services
 from bot.store import Database, open_database
-from bot.translator import CatalogTranslator
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,8 @@ def intents() -> discord.Intents:
 
 
 def cog_extensions() -> list[str]:
-    """Every ``cogs/*.py`` module, except ``_private`` helpers, in name order."""
-    return sorted(
-        f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_")
-    )
+    """Every feature package under ``cogs/`` (each one an extension), except the shared kit, in name order."""
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg and m.name != "kit")
 
 
 async def language_for(bot: ColloquyBot, interaction: discord.Interaction) -> str:

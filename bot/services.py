@@ -9,22 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.community.guilds import GuildSettingsService
+from bot.community.privacy import PrivacyService
+from bot.community.profiles import ProfileService
 from bot.config import Config
-from bot.contributions import ContributionService
-from bot.dialogue_content import DialogueContentService
-from bot.dialogue_schedule import DialogueScheduleService
-from bot.dialogues import DialogueService
-from bot.guilds import GuildSettingsService
-from bot.key_points import KeyPointService
-from bot.panel import PanelService
-from bot.panel_questions import PanelQuestionService
-from bot.panel_record import PanelRecordService
-from bot.privacy import PrivacyService
-from bot.profiles import ProfileService
+from bot.contributions.key_points import KeyPointService
+from bot.contributions.service import ContributionService
+from bot.contributions.tagging import TaggingService
+from bot.dialogues.content import DialogueContentService
+from bot.dialogues.lifecycle import DialogueScheduleService
+from bot.dialogues.service import DialogueService
+from bot.panel.questions import PanelQuestionService
+from bot.panel.record import PanelRecordService
+from bot.panel.service import PanelService
 from bot.report.service import ReportService
-from bot.schedule import ScheduleRunner
+from bot.scheduling.runner import ScheduleRunner
 from bot.store import Database
-from bot.tagging import TaggingService
 
 
 @dataclass

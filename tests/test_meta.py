@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from discord import app_commands
 
-from bot import i18n, i18n_tools
+from bot import i18n
 from bot.client import ColloquyBot, cog_extensions
 from bot.config import for_database
-from bot.translator import valid_name
+from bot.i18n import tools as i18n_tools
+from bot.i18n.translator import valid_name
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def test_every_message_is_translated_in_spanish_and_french(template) -> None:  #
 def test_the_template_is_up_to_date(template) -> None:  # type: ignore[no-untyped-def]
     shipped = i18n_tools.read_catalog(i18n_tools.POT)
     missing = sorted(str(m.id) for m in template if m.id and m.id not in shipped)
-    assert missing == [], "run: python -m bot.i18n_tools extract && python -m bot.i18n_tools update"
+    assert missing == [], "run: python -m bot.i18n.tools extract && python -m bot.i18n.tools update"
 
 
 async def test_command_names_are_unique_and_valid_in_every_language(tmp_path: Path) -> None:
@@ -48,10 +49,10 @@ async def test_command_names_are_unique_and_valid_in_every_language(tmp_path: Pa
         await bot.close()
 
 
-def test_every_cog_module_is_an_extension() -> None:
+def test_every_cog_feature_package_is_an_extension() -> None:
     cogs_dir = Path(__file__).resolve().parent.parent / "cogs"
-    modules = {f"cogs.{p.stem}" for p in cogs_dir.glob("*.py") if not p.stem.startswith("_")}
-    assert set(cog_extensions()) == modules
+    packages = {f"cogs.{p.name}" for p in cogs_dir.iterdir() if (p / "__init__.py").exists() and p.name != "kit"}
+    assert set(cog_extensions()) == packages
 
 
 def test_moderator_groups_are_hidden_by_default_and_member_commands_are_not(tmp_path: Path) -> None:

@@ -267,7 +267,7 @@ class DemoRun:
     # -- tagging and key points ---------------------------------------------------------------
 
     def theme_label(self, key: str) -> str:
-        from bot.dialogues import DEFAULT_THEMES
+        from bot.dialogues.service import DEFAULT_THEMES
 
         names = {k: name for k, name, _ in DEFAULT_THEMES}
         return t("en", names[key]) if key in names else key

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.community.profiles import ATTRIBUTIONS
 from bot.config import SUPPORTED_LANGUAGES, valid_timezone
-from bot.profiles import ATTRIBUTIONS
 
 ACTIONS = (
     "post", "edit", "delete", "react", "tag", "keypoint", "keypoint_add",
@@ -117,7 +117,7 @@ class Scenario:
 
 
 def default_scenario_path() -> Path:
-    return Path(str(resources.files("bot") / "demo_data" / "resistances.toml"))
+    return Path(str(resources.files("bot") / "demo/data" / "resistances.toml"))
 
 
 def _time(path: Path, where: str, value: Any) -> time:

@@ -17,10 +17,10 @@ EXIT_ERROR = 1
 
 async def _render(args: argparse.Namespace) -> str:
     from bot.clock import system_clock
-    from bot.panel import PanelService
-    from bot.panel_questions import PanelQuestionService
-    from bot.panel_record import PanelRecordService
-    from bot.profiles import ProfileService
+    from bot.community.profiles import ProfileService
+    from bot.panel.questions import PanelQuestionService
+    from bot.panel.record import PanelRecordService
+    from bot.panel.service import PanelService
     from bot.report.compile import compile_report, resolve_dialogue
     from bot.report.html import render_html
     from bot.report.jsonout import render_json

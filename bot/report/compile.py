@@ -2,7 +2,7 @@
 
 Reports read across features (dialogues, contributions, tags, support, links, key points, panel),
 so this module reads the tables of ``001_initial.sql`` directly, except the panel, which comes through
-:meth:`bot.panel_record.PanelRecordService.panel_for_dialogue` (its stable read model) when a panel
+:meth:`bot.panel.record.PanelRecordService.panel_for_dialogue` (its stable read model) when a panel
 service is given.
 
 What never reaches a Report (privacy, settled here once for every format):
@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import iso, parse_iso
-from bot.dialogues import DEFAULT_THEMES
+from bot.community.profiles import credit
+from bot.dialogues.service import DEFAULT_THEMES
+from bot.dialogues.timeline import week_ends
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.profiles import credit
 from bot.report import suggest
 from bot.report.model import (
     FurtherQuestion,
@@ -49,10 +50,9 @@ from bot.report.model import (
 )
 from bot.report.text import safe_url
 from bot.store import Database
-from bot.timeline import week_ends
 
 if TYPE_CHECKING:
-    from bot.panel_record import PanelRecord, PanelRecordService
+    from bot.panel.record import PanelRecord, PanelRecordService
 
 #: Quotes per theme in "Comments from the online discussion", most supported first.
 QUOTE_LIMIT = 30
@@ -426,7 +426,7 @@ def assemble(raw: _Raw) -> Report:
 
 def week_window(starts: datetime, ends: datetime, week: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """Week ``week`` of the dialogue: local weeks from its start, as the schedule plans them
-    (``bot.timeline.week_ends``); the last one runs to the end."""
+    (``bot.dialogues.timeline.week_ends``); the last one runs to the end."""
     bounds = [starts, *(at for _, at in week_ends(starts, ends, tz)), ends]
     week = max(1, min(week, len(bounds) - 1))
     return bounds[week - 1], bounds[week]

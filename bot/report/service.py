@@ -17,8 +17,8 @@ from bot.report.model import Report, WeekSummary
 from bot.store import Database
 
 if TYPE_CHECKING:
-    from bot.contributions import ContributionService
-    from bot.panel_record import PanelRecordService
+    from bot.contributions.service import ContributionService
+    from bot.panel.record import PanelRecordService
 
 PublishMode = Literal["auto", "manual"]
 MAX_FURTHER_QUESTION = 500

@@ -9,7 +9,7 @@ import simcord
 from bot import create_bot
 from bot.config import Config
 from bot.store import open_database
-from cogs._access import NotModeratorCheck
+from cogs.kit.access import NotModeratorCheck
 from tests.conftest import Community, restart
 from tests.e2e.test_dialogues_week import QUESTION_TIMES, advance_to, answer, create_week
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.errors import UserError
-from cogs._access import NotModeratorCheck
+from cogs.kit.access import NotModeratorCheck
 from tests.conftest import Community, set_locale
 from tests.e2e.test_dialogues_week import QUESTIONS, answer, create_week
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.errors import UserError
-from cogs._access import NotModeratorCheck
+from cogs.kit.access import NotModeratorCheck
 from tests.conftest import Community, set_locale
 
 

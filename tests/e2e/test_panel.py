@@ -13,7 +13,7 @@ from simcord.results import InteractionResult
 
 from bot.config import Config
 from bot.errors import NotModerator, UserError
-from cogs._access import NotModeratorCheck
+from cogs.kit.access import NotModeratorCheck
 from tests.conftest import Community, restart, set_locale
 
 TITLE = "Resistances to gender training"

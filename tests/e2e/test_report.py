@@ -6,7 +6,7 @@ import json
 
 import discord
 
-from cogs._access import NotModeratorCheck
+from cogs.kit.access import NotModeratorCheck
 from tests.conftest import Community
 from tests.e2e.test_dialogues_week import OPENING, advance_to, answer, create_week
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Config
-from bot.contribution_model import Incoming
+from bot.contributions.model import Incoming
 from bot.services import Services, build_services
 from bot.store import Database
 

@@ -9,15 +9,15 @@ from itertools import count
 import pytest
 
 from bot.clock import iso
+from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
-from bot.contribution_model import Incoming
-from bot.contribution_text import KeywordRules, detect_language, extract_urls
-from bot.contributions import ContributionService
+from bot.contributions.key_points import KeyPointService
+from bot.contributions.model import Incoming
+from bot.contributions.service import ContributionService
+from bot.contributions.tagging import TaggingService
+from bot.contributions.text import KeywordRules, detect_language, extract_urls
 from bot.errors import UserError
-from bot.key_points import KeyPointService
-from bot.profiles import ProfileService
 from bot.store import Database
-from bot.tagging import TaggingService
 
 NOW = datetime(2026, 5, 6, 9, 0, tzinfo=UTC)
 GUILD = 10

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import Config
-from bot.dialogue_content import DialogueContentService
-from bot.dialogue_schedule import DialogueScheduleService, MissingPermissions
-from bot.dialogues import DialogueService
+from bot.dialogues.content import DialogueContentService
+from bot.dialogues.lifecycle import DialogueScheduleService, MissingPermissions
+from bot.dialogues.service import DialogueService
 from bot.errors import UserError
 from bot.store import Database
 

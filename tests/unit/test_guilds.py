@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.community.guilds import GuildSettingsService
 from bot.config import for_database
 from bot.errors import UserError
-from bot.guilds import GuildSettingsService
 from bot.store import Database
 
 

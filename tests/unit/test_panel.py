@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import iso
+from bot.community.profiles import ProfileService
 from bot.config import Config, PanelConfig
 from bot.errors import UserError
-from bot.panel import PanelService, key_points
-from bot.panel_model import Panel
-from bot.panel_questions import PanelQuestionService
-from bot.panel_record import PanelRecordService
-from bot.profiles import ProfileService
+from bot.panel.model import Panel
+from bot.panel.questions import PanelQuestionService
+from bot.panel.record import PanelRecordService
+from bot.panel.service import PanelService, key_points
 from bot.store import Database
 
 GUILD, CHANNEL = 10, 20
@@ -180,7 +180,7 @@ async def test_merge_keeps_target_text_unions_voters_and_credits_every_asker(
     assert result.target.votes == 3  # {CAROL, DAN} ∪ {DAN, MOD}
     askers = await questions.askers(result.target)
     assert [a.user_id for a in askers] == [ALICE, BOB, CAROL]
-    from bot.panel_model import QuestionRecord
+    from bot.panel.model import QuestionRecord
 
     record = QuestionRecord(result.target, askers)
     assert record.credits == ("Elena Valainyte, COP member", "Khamsavath C., UN Women")

@@ -7,13 +7,13 @@ import json
 import pytest
 
 from bot.clock import iso
+from bot.community.privacy import PrivacyService
+from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
-from bot.contributions import ContributionService
-from bot.key_points import KeyPointService
-from bot.privacy import PrivacyService
-from bot.profiles import ProfileService
+from bot.contributions.key_points import KeyPointService
+from bot.contributions.service import ContributionService
+from bot.contributions.tagging import TaggingService
 from bot.store import Database
-from bot.tagging import TaggingService
 from tests.unit.test_contributions import (
     ALICE,
     BOB,

@@ -11,11 +11,11 @@ import apscheduler.schedulers.base
 import pytest
 
 from bot.config import Config, ScheduleConfig
-from bot.dialogue_content import DialogueContentService
-from bot.dialogue_model import ScheduleItem
-from bot.dialogue_schedule import DialogueScheduleService
-from bot.dialogues import DialogueService
-from bot.schedule import ClockDatetime, Posted, ScheduleRunner, install_clock, uninstall_clock
+from bot.dialogues.content import DialogueContentService
+from bot.dialogues.lifecycle import DialogueScheduleService
+from bot.dialogues.model import ScheduleItem
+from bot.dialogues.service import DialogueService
+from bot.scheduling.runner import ClockDatetime, Posted, ScheduleRunner, install_clock, uninstall_clock
 from bot.store import Database
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.dialogues.timeline import parse_local, plan, spread, to_utc, week_ends
 from bot.errors import UserError
-from bot.timeline import parse_local, plan, spread, to_utc, week_ends
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC_ZONE = ZoneInfo("UTC")

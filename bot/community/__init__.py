@@ -1,0 +1,1 @@
+"""The community: guild settings, members' profiles and their privacy."""

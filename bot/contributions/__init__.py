@@ -1,0 +1,1 @@
+"""Contributions: members' messages in a dialogue, their tags, support and key points."""

@@ -1,0 +1,293 @@
+"""A dialogue's timeline in the store: scheduling, re-timing, recording posts, closing, and the status.
+
+The service keeps the ``schedule_items`` rows in step with the dialogue; posting them is
+:mod:`bot.scheduling.runner`'s job, which records each post here (``complete_item`` / ``skip_item``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.clock import Clock, iso
+from bot.config import Config
+from bot.dialogues.model import Dialogue, Question, ScheduleItem, Theme, execute_in, question_from_row, schedule_item
+from bot.dialogues.service import DialogueService
+from bot.dialogues.timeline import PlannedItem, plan
+from bot.errors import UserError
+from bot.i18n import N_, t
+from bot.store import Database
+
+
+class ContributionFigures(Protocol):
+    """What the status needs from the contributions feature (``bot.contributions.service.Counts``)."""
+
+    total: int
+    per_question: dict[int | None, int]
+    per_theme: dict[int, int]
+    participants: int
+    untagged: int
+
+
+@dataclass(frozen=True)
+class DialogueStatus:
+    """A dialogue's state, next post and contribution figures, as ``/dialogue status`` shows them."""
+
+    dialogue: Dialogue
+    next_item: ScheduleItem | None
+    per_question: list[tuple[Question, int]]
+    outside_questions: int
+    per_theme: list[tuple[Theme, int]]
+    contributions: int
+    participants: int
+    untagged: int
+    panel_queue: int
+
+
+@dataclass
+class CloseOutcome:
+    """What ``close`` decided: post the closing message now, or the dialogue never opened."""
+
+    dialogue: Dialogue
+    post_closing: bool
+    cancelled: int = 0
+    items: list[ScheduleItem] = field(default_factory=list)
+
+
+class MissingPermissions(UserError):
+    """The bot lacks channel permissions; their names are translated when rendered."""
+
+    def __init__(self, permissions: Sequence[str]) -> None:
+        super().__init__(N_("In that channel I am missing these permissions: {permissions}."))
+        self.permission_names = tuple(permissions)
+
+    def render(self, language: str | None) -> str:
+        names = ", ".join(t(language, name) for name in self.permission_names)
+        return t(language, self.msgid, permissions=names)
+
+
+class DialogueScheduleService:
+    """A dialogue's schedule rows: written, re-timed, recorded and cancelled. Raises :class:`UserError` first."""
+
+    def __init__(self, db: Database, dialogues: DialogueService, config: Config, clock: Clock) -> None:
+        self.db = db
+        self.dialogues = dialogues
+        self.config = config
+        self.clock = clock
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    async def items(self, dialogue_id: int) -> list[ScheduleItem]:
+        """All schedule rows of the dialogue, in running order."""
+        rows = await self.db.fetchall("SELECT * FROM schedule_items WHERE dialogue_id = ?", (dialogue_id,))
+        return sorted((schedule_item(r) for r in rows), key=lambda i: i.sort_key)
+
+    async def opening_thread_id(self, dialogue_id: int) -> int | None:
+        """The thread of a forum dialogue's opening post (``None`` in a text channel or before it)."""
+        return await self.db.fetchval(
+            "SELECT thread_id FROM schedule_items WHERE dialogue_id = ? AND kind = 'opening' AND thread_id IS NOT NULL",
+            (dialogue_id,),
+        )
+
+    async def item(self, item_id: int) -> ScheduleItem | None:
+        row = await self.db.fetchone("SELECT * FROM schedule_items WHERE id = ?", (item_id,))
+        return schedule_item(row) if row else None
+
+    # -- scheduling --------------------------------------------------------------------------------
+
+    def _plan(self, dialogue: Dialogue, questions: list[Question]) -> list[PlannedItem]:
+        return plan(
+            dialogue.starts_at, dialogue.ends_at, dialogue.tz,
+            [(q.id, q.post_at) for q in questions],
+            self.config.schedule.reminder_hours_before_close,
+        )
+
+    async def replan(self, conn: object, dialogue: Dialogue) -> None:
+        """After a question change: re-time the unposted questions of a scheduled/open dialogue."""
+        if dialogue.state not in ("scheduled", "open"):
+            return
+        db = conn  # the transaction's connection
+        await execute_in(db,
+            "DELETE FROM schedule_items WHERE dialogue_id = ? AND kind = 'question' AND status = 'pending'",
+            (dialogue.id,),
+        )
+        async with db.execute(  # type: ignore[attr-defined]
+            "SELECT * FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue.id,)
+        ) as cur:
+            questions = [question_from_row(r) for r in await cur.fetchall()]
+        async with db.execute(  # type: ignore[attr-defined]
+            "SELECT question_id FROM schedule_items WHERE dialogue_id = ? AND kind = 'question'", (dialogue.id,)
+        ) as cur:
+            started = {r[0] for r in await cur.fetchall()}
+        now = self.clock()
+        rows = [
+            (dialogue.id, "question", item.question_id, None, iso(max(item.run_at, now)))
+            for item in self._plan(dialogue, questions)
+            if item.kind == "question" and item.question_id not in started
+        ]
+        await db.executemany(  # type: ignore[attr-defined]
+            "INSERT INTO schedule_items (dialogue_id, kind, question_id, week, run_at) VALUES (?, ?, ?, ?, ?)", rows
+        )
+
+    async def check_schedulable(
+        self, dialogue: Dialogue, *, missing_permissions: Sequence[str] = (), too_long: Sequence[int] = ()
+    ) -> None:
+        """Every reason ``dialogue`` cannot run, in one :class:`UserError` (or nothing).
+
+        ``missing_permissions`` (permission msgids) and ``too_long`` (question numbers whose post would
+        not fit in a Discord message) come from the Discord side.
+        """
+        problems: list[UserError] = []
+        if dialogue.state not in ("draft", "scheduled"):
+            problems.append(UserError(N_("“{title}” has already started."), title=dialogue.title))
+        questions = await self.dialogues.questions(dialogue.id)
+        if not questions:
+            problems.append(UserError(N_("It has no guiding questions yet (/dialogue question add).")))
+        if dialogue.ends_at <= dialogue.starts_at:
+            problems.append(UserError(N_("The dialogue must end after it starts.")))
+        if dialogue.starts_at < self.clock():
+            problems.append(UserError(N_("Its start is in the past.")))
+        for q in questions:
+            if q.post_at is not None and not dialogue.starts_at <= q.post_at <= dialogue.ends_at:
+                problems.append(UserError(N_("Question {number} is timed outside the dialogue."), number=q.position))
+        for number in too_long:
+            problems.append(
+                UserError(N_("Question {number} is too long for one Discord message: shorten it."), number=number)
+            )
+        if missing_permissions:
+            problems.append(MissingPermissions(missing_permissions))
+        if problems:
+            raise UserError.many(
+                problems, N_("“{title}” cannot be scheduled yet:"), title=dialogue.title
+            )
+
+    async def schedule(
+        self, dialogue_id: int, *, missing_permissions: Sequence[str] = (), too_long: Sequence[int] = ()
+    ) -> list[ScheduleItem]:
+        """Check, then write the timeline and move to *scheduled*. Returns the items in order."""
+        dialogue = await self.dialogues.require(dialogue_id)
+        await self.check_schedulable(dialogue, missing_permissions=missing_permissions, too_long=too_long)
+        questions = await self.dialogues.questions(dialogue_id)
+        planned = self._plan(dialogue, questions)
+        async with self.db.transaction() as conn:
+            await execute_in(conn,
+                "DELETE FROM schedule_items WHERE dialogue_id = ? AND status = 'pending'", (dialogue_id,)
+            )
+            await conn.executemany(
+                "INSERT INTO schedule_items (dialogue_id, kind, question_id, week, run_at) VALUES (?, ?, ?, ?, ?)",
+                [(dialogue_id, p.kind, p.question_id, p.week, iso(p.run_at)) for p in planned],
+            )
+            await execute_in(conn, "UPDATE dialogues SET state = 'scheduled' WHERE id = ?", (dialogue_id,))
+        return await self.items(dialogue_id)
+
+    async def close(self, dialogue_id: int) -> CloseOutcome:
+        """Close now. An open dialogue's closing post is made due immediately; other pending posts
+        are cancelled. A dialogue that never opened is simply marked closed."""
+        dialogue = await self.dialogues.require(dialogue_id)
+        if dialogue.state in ("closed", "published"):
+            raise UserError(N_("“{title}” is already closed."), title=dialogue.title)
+        now = iso(self.clock())
+        post_closing = dialogue.state == "open"
+        async with self.db.transaction() as conn:
+            cur = await execute_in(conn,
+                """UPDATE schedule_items SET status = 'skipped', last_error = 'cancelled: closed early'
+                   WHERE dialogue_id = ? AND status = 'pending' AND (kind != 'closing' OR ? = 0)""",
+                (dialogue_id, int(post_closing)),
+            )
+            cancelled = cur[0]
+            if post_closing:
+                cur = await execute_in(conn,
+                    "UPDATE schedule_items SET run_at = ? WHERE dialogue_id = ? AND kind = 'closing' "
+                    "AND status = 'pending'",
+                    (now, dialogue_id),
+                )
+                updated = cur[0]
+                if not updated:
+                    await execute_in(conn,
+                        "INSERT INTO schedule_items (dialogue_id, kind, run_at) VALUES (?, 'closing', ?)",
+                        (dialogue_id, now),
+                    )
+            else:
+                await execute_in(conn,
+                    "UPDATE dialogues SET state = 'closed', closed_at = ? WHERE id = ?", (now, dialogue_id)
+                )
+        return CloseOutcome(await self.dialogues.require(dialogue_id), post_closing, cancelled)
+
+    # -- recording posts ---------------------------------------------------------------------------
+
+    async def complete_item(self, item: ScheduleItem, message_id: int | None, thread_id: int | None) -> None:
+        """Record a posted item and its effect on the dialogue, in one transaction."""
+        now = iso(self.clock())
+        async with self.db.transaction() as conn:
+            await execute_in(conn,
+                """UPDATE schedule_items SET status = 'done', done_at = ?, message_id = ?, thread_id = ?,
+                          last_error = NULL WHERE id = ?""",
+                (now, message_id, thread_id, item.id),
+            )
+            await self._apply_effect(conn, item, now, message_id, thread_id)
+
+    async def skip_item(self, item: ScheduleItem, reason: str) -> None:
+        """Mark an item skipped; the dialogue still opens or closes as it would have."""
+        now = iso(self.clock())
+        async with self.db.transaction() as conn:
+            await execute_in(conn,
+                "UPDATE schedule_items SET status = 'skipped', done_at = ?, last_error = ? WHERE id = ?",
+                (now, reason, item.id),
+            )
+            await self._apply_effect(conn, item, now, None, None)
+
+    async def _apply_effect(
+        self, conn: object, item: ScheduleItem, now: str, message_id: int | None, thread_id: int | None
+    ) -> None:
+        db = conn
+        if item.kind == "opening":
+            await execute_in(db,
+                """UPDATE dialogues SET opening_message_id = coalesce(?, opening_message_id),
+                          state = CASE WHEN state IN ('draft', 'scheduled') THEN 'open' ELSE state END
+                   WHERE id = ?""",
+                (message_id, item.dialogue_id),
+            )
+        elif item.kind == "question" and message_id is not None:
+            await execute_in(db,
+                "UPDATE questions SET message_id = ?, thread_id = ? WHERE id = ?",
+                (message_id, thread_id, item.question_id),
+            )
+        elif item.kind == "closing":
+            await execute_in(db,
+                """UPDATE dialogues SET state = 'closed', closed_at = ?
+                   WHERE id = ? AND state NOT IN ('closed', 'published')""",
+                (now, item.dialogue_id),
+            )
+
+    # -- status ------------------------------------------------------------------------------------
+
+    async def status(self, dialogue_id: int, figures: ContributionFigures) -> DialogueStatus:
+        """State and next post, with the contribution ``figures`` (``ContributionService.counts``, which
+        also counts the messages still in its write-behind batch)."""
+        dialogue = await self.dialogues.require(dialogue_id)
+        row = await self.db.fetchone(
+            """SELECT * FROM schedule_items WHERE dialogue_id = ? AND status IN ('pending', 'claimed')
+               ORDER BY run_at, id LIMIT 1""",
+            (dialogue_id,),
+        )
+        questions = await self.dialogues.questions(dialogue_id)
+        themes = await self.dialogues.themes(dialogue_id)
+        counts = figures.per_question
+        theme_counts = figures.per_theme
+        panel_queue = await self.db.fetchval(
+            """SELECT count(*) FROM panel_questions pq JOIN panels p ON p.id = pq.panel_id
+               WHERE p.dialogue_id = ? AND pq.status IN ('pending', 'approved')""",
+            (dialogue_id,),
+        )
+        return DialogueStatus(
+            dialogue=dialogue,
+            next_item=schedule_item(row) if row else None,
+            per_question=[(q, counts.get(q.id, 0)) for q in questions],
+            outside_questions=counts.get(None, 0),
+            per_theme=[(th, theme_counts.get(th.id, 0)) for th in themes],
+            contributions=figures.total,
+            participants=figures.participants,
+            untagged=figures.untagged,
+            panel_queue=panel_queue or 0,
+        )

@@ -1,0 +1,1 @@
+"""The live panel: panellists, presentations, members' questions, review, relay and answers."""

@@ -1,0 +1,1 @@
+"""Scheduled posts: schedule items claimed, posted and recorded exactly once; APScheduler wake-ups."""

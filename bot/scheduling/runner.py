@@ -1,0 +1,334 @@
+"""Scheduled posts: schedule-item rows, a runner that posts them exactly once, APScheduler wake-ups.
+
+The database is the source of truth. Each ``schedule_items`` row goes ``pending → claimed → done``
+(or ``skipped`` / ``failed``):
+
+* **claim** — ``UPDATE … SET status='claimed' WHERE id=? AND status='pending'``; only the caller that
+  changed one row posts.
+* **post** — the handler registered for the row's ``kind`` does the Discord work.
+* **record** — the message / thread id and the dialogue's change (opened, question thread, closed) are
+  written in one transaction.
+
+A row left ``claimed`` (a crash, or a post that failed, between claim and record) is *in doubt*: the
+next pass first asks its handler to find the post among the channel's recent messages and records
+that one; only if none is found is it posted again (at most :data:`MAX_ATTEMPTS` times).
+
+Items missed while the bot was down run late if no more than ``[schedule] grace_period_hours`` late,
+otherwise they are marked skipped and the moderators are told (the notifier).
+
+Handlers are registered by kind (``opening``, ``question``, ``reminder``, ``closing`` by the dialogue
+poster; ``week_summary`` by the report feature), so this module never imports discord.
+
+**Time.** APScheduler only *wakes* the runner: one ``DateTrigger`` job per pending row (job id
+``schedule-item-<id>``, rebuilt from the rows at start-up and after every change with
+``replace_existing=True``). Whatever job fires, the runner's :meth:`ScheduleRunner.run_due` then posts
+*every* due row, in order, under one lock — so two posts due at the same instant (the opening and the
+first question) never race, and a job firing early or twice does nothing. The runner decides what is
+due with the injected clock (``bot.clock``).
+
+APScheduler 3 itself computes "now" with ``datetime.now`` inside ``apscheduler.schedulers.base`` (to
+find due jobs and how long to sleep) and ``apscheduler.executors.base`` (its misfire check).
+:func:`install_clock` replaces the ``datetime`` name in those two modules — and only there — with
+:class:`ClockDatetime`, a ``datetime`` subclass whose ``now()`` reads the clock of the running
+scheduler. In production that clock is the wall clock (``discord.utils.utcnow``), so nothing changes;
+inside SimCord it is the virtual clock, and because APScheduler sleeps with ``loop.call_later``, which
+SimCord also drives, ``await env.advance_time(...)`` alone runs a dialogue week. Those modules use
+``datetime`` for nothing but ``now()``, which a test pins (``tests/unit/test_schedule_clock.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, ClassVar, Protocol
+
+import apscheduler.executors.base as _aps_executors
+import apscheduler.schedulers.base as _aps_schedulers
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock, iso
+from bot.config import Config
+from bot.dialogues.lifecycle import DialogueScheduleService
+from bot.dialogues.model import ScheduleItem, schedule_item
+from bot.dialogues.timeline import KIND_ORDER
+from bot.store import Database
+
+log = logging.getLogger(__name__)
+
+#: A post is tried at most this many times (a failed try leaves the row in doubt, retried later).
+MAX_ATTEMPTS = 3
+#: Delay before retrying an item whose post failed.
+RETRY_AFTER = timedelta(minutes=2)
+
+
+# -- the clock APScheduler reads ----------------------------------------------------------------------
+
+class ClockDatetime(datetime):
+    """``datetime`` whose :meth:`now` follows the clock installed by the running :class:`Scheduler`.
+
+    Only ever used as the ``datetime`` name inside two APScheduler modules (see the module docstring);
+    with no clock installed it is the ordinary wall clock.
+    """
+
+    clocks: ClassVar[list[Clock]] = []
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        if not cls.clocks:
+            return datetime.now(tz)
+        current = cls.clocks[-1]()
+        if tz is None:
+            return current.astimezone().replace(tzinfo=None)
+        return current.astimezone(tz)
+
+
+_PATCHED_MODULES = (_aps_schedulers, _aps_executors)
+
+
+def install_clock(clock: Clock) -> None:
+    """Make APScheduler's "now" read ``clock`` (until :func:`uninstall_clock`)."""
+    for module in _PATCHED_MODULES:
+        module.datetime = ClockDatetime  # type: ignore[attr-defined]
+    ClockDatetime.clocks.append(clock)
+
+
+def uninstall_clock(clock: Clock) -> None:
+    if clock in ClockDatetime.clocks:
+        ClockDatetime.clocks.remove(clock)
+    if not ClockDatetime.clocks:
+        for module in _PATCHED_MODULES:
+            module.datetime = datetime  # type: ignore[attr-defined]
+
+
+# -- handlers ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Posted:
+    """What a handler posted: the message, and the thread it opened if any."""
+
+    message_id: int | None
+    thread_id: int | None = None
+
+
+class ItemHandler(Protocol):
+    """Posts one kind of schedule item. Registered with :meth:`ScheduleRunner.register`."""
+
+    async def post(self, item: ScheduleItem) -> Posted:
+        """Do the Discord work; raise on failure (the item stays in doubt and is retried)."""
+
+    async def find_posted(self, item: ScheduleItem) -> Posted | None:
+        """After a crash: the post this item already made (e.g. among the channel's recent
+        messages since ``item.claimed_at``), or ``None`` if it was never made."""
+
+    async def after_record(self, item: ScheduleItem, posted: Posted) -> None:
+        """Follow-ups once recorded (idempotent): edit other posts, dispatch events."""
+
+
+class ScheduleNotifier(Protocol):
+    async def skipped(self, dialogue_id: int, items: list[ScheduleItem]) -> None:
+        """Tell the moderators which posts were skipped (missed beyond the grace period)."""
+
+    async def failed(self, item: ScheduleItem, error: str) -> None:
+        """Tell the moderators a post could not be made after every attempt."""
+
+
+class ScheduleRunner:
+    """Runs due schedule items exactly once each. Plain async code over the store; no discord."""
+
+    def __init__(self, db: Database, dialogue_schedule: DialogueScheduleService, config: Config, clock: Clock) -> None:
+        self.db = db
+        self.dialogue_schedule = dialogue_schedule
+        self.config = config
+        self.clock = clock
+        self._handlers: dict[str, ItemHandler] = {}
+        self.notifier: ScheduleNotifier | None = None
+        #: Called after the rows change (the :class:`Scheduler` rebuilds its jobs).
+        self.on_change: Callable[[], Awaitable[None]] | None = None
+        self._lock = asyncio.Lock()
+        self.stopped = False
+
+    def register(self, kind: str, handler: ItemHandler) -> None:
+        """Let ``handler`` post items of ``kind`` (one handler per kind; the last one wins)."""
+        if kind not in KIND_ORDER:
+            raise ValueError(f"unknown schedule item kind {kind!r}")
+        self._handlers[kind] = handler
+
+    def handler(self, kind: str) -> ItemHandler | None:
+        return self._handlers.get(kind)
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(hours=self.config.schedule.grace_period_hours)
+
+    async def changed(self) -> None:
+        """Rows were added, re-timed or cancelled: rebuild the wake-ups."""
+        if self.on_change is not None:
+            await self.on_change()
+
+    async def wake_times(self) -> dict[int, datetime]:
+        """item id → when to wake for it: pending rows at their time, in-doubt rows at their retry."""
+        rows = await self.db.fetchall(
+            "SELECT id, run_at FROM schedule_items WHERE status IN ('pending', 'claimed')"
+        )
+        return {r["id"]: datetime.fromisoformat(r["run_at"]) for r in rows}
+
+    async def run_due(self) -> None:
+        """Post every due item, in order (time, then opening → questions → reminder → closing)."""
+        async with self._lock:
+            if self.stopped:
+                return
+            now = self.clock()
+            rows = await self.db.fetchall(
+                "SELECT * FROM schedule_items WHERE status IN ('pending', 'claimed') AND run_at <= ?",
+                (iso(now),),
+            )
+            skipped: dict[int, list[ScheduleItem]] = {}
+            for item in sorted((schedule_item(r) for r in rows), key=lambda i: i.sort_key):
+                if self.stopped:
+                    return
+                if item.status == "pending" and now - item.run_at > self.grace:
+                    await self.dialogue_schedule.skip_item(item, "missed: beyond the grace period")
+                    skipped.setdefault(item.dialogue_id, []).append(item)
+                    continue
+                if not await self._run(item, now):
+                    skipped.setdefault(item.dialogue_id, []).append(item)
+            for dialogue_id, items in skipped.items():
+                await self._notify_skipped(dialogue_id, items)
+
+    async def _run(self, item: ScheduleItem, now: datetime) -> bool:
+        """Post (or reconcile) one item; ``False`` if it was skipped as too late."""
+        handler = self._handlers.get(item.kind)
+        if handler is None:
+            log.info("no handler for %s items; skipping item %s", item.kind, item.id)
+            await self.dialogue_schedule.skip_item(item, "no handler registered")
+            return True
+        if item.status == "claimed":
+            try:
+                found = await handler.find_posted(item)
+            except Exception as exc:
+                log.warning("could not check whether item %s was posted; not reposting yet", item.id, exc_info=True)
+                await self._retry_later(item, exc)
+                return True
+            if found is not None:
+                log.info("schedule item %s was posted before a restart; recording it", item.id)
+                await self._record(handler, item, found)
+                return True
+            if now - (item.claimed_at or item.run_at) > self.grace:
+                await self.dialogue_schedule.skip_item(item, "missed: beyond the grace period")
+                return False
+            if item.attempts >= MAX_ATTEMPTS:
+                await self.db.execute("UPDATE schedule_items SET status = 'failed' WHERE id = ?", (item.id,))
+                if self.notifier is not None:
+                    await self.notifier.failed(item, item.last_error or "")
+                return True
+        if not await self._claim(item):
+            return True
+        claimed = await self.dialogue_schedule.item(item.id)
+        assert claimed is not None
+        try:
+            posted = await handler.post(claimed)
+        except Exception as exc:
+            log.warning("posting schedule item %s (%s) failed", item.id, item.kind, exc_info=True)
+            await self._retry_later(item, exc)
+            return True
+        await self._record(handler, claimed, posted)
+        return True
+
+    async def _retry_later(self, item: ScheduleItem, exc: BaseException) -> None:
+        """Leave the row in doubt, to be checked and retried after :data:`RETRY_AFTER`."""
+        await self.db.execute(
+            "UPDATE schedule_items SET last_error = ?, run_at = ? WHERE id = ?",
+            (f"{type(exc).__name__}: {exc}"[:500], iso(self.clock() + RETRY_AFTER), item.id),
+        )
+
+    async def _claim(self, item: ScheduleItem) -> bool:
+        """Take the row; ``False`` if someone else did (or it is no longer runnable)."""
+        result = await self.db.execute(
+            """UPDATE schedule_items SET status = 'claimed', claimed_at = coalesce(claimed_at, ?),
+                      attempts = attempts + 1
+               WHERE id = ? AND status = ? AND attempts = ?""",
+            (iso(self.clock()), item.id, item.status, item.attempts),
+        )
+        return result.rowcount == 1
+
+    async def _record(self, handler: ItemHandler, item: ScheduleItem, posted: Posted) -> None:
+        await self.dialogue_schedule.complete_item(item, posted.message_id, posted.thread_id)
+        try:
+            await handler.after_record(item, posted)
+        except Exception:
+            log.exception("follow-up of schedule item %s failed", item.id)
+
+    async def _notify_skipped(self, dialogue_id: int, items: list[ScheduleItem]) -> None:
+        if self.notifier is None:
+            return
+        try:
+            await self.notifier.skipped(dialogue_id, items)
+        except Exception:
+            log.exception("could not tell the moderators of dialogue %s about skipped posts", dialogue_id)
+
+
+class Scheduler:
+    """APScheduler ``AsyncIOScheduler`` whose jobs wake :meth:`ScheduleRunner.run_due`."""
+
+    def __init__(self, runner: ScheduleRunner, clock: Clock) -> None:
+        self.runner = runner
+        self.clock = clock
+        self._aps = AsyncIOScheduler(
+            timezone=UTC,
+            # The runner applies the grace period itself; APScheduler must never drop a wake-up.
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        self._started = False
+
+    @property
+    def running(self) -> bool:
+        return self._started
+
+    async def start(self) -> None:
+        """Catch up on what was missed, then wake for every pending item."""
+        install_clock(self.clock)
+        self._aps.start()
+        self._started = True
+        self.runner.on_change = self.rebuild
+        self.runner.stopped = False
+        await self._wake()
+
+    async def _wake(self) -> None:
+        await self.runner.run_due()
+        await self.rebuild()
+
+    async def rebuild(self) -> None:
+        """Make the jobs match the rows (idempotent)."""
+        if not self._started:
+            return
+        wanted = await self.runner.wake_times()
+        now = self.clock()
+        for job in self._aps.get_jobs():
+            item_id = int(job.id.rsplit("-", 1)[1])
+            if item_id not in wanted:
+                job.remove()
+        for item_id, at in wanted.items():
+            self._aps.add_job(
+                self._wake,
+                DateTrigger(run_date=max(at, now)),
+                id=f"schedule-item-{item_id}",
+                replace_existing=True,
+            )
+
+    def jobs(self) -> list[Any]:
+        return list(self._aps.get_jobs())
+
+    def shutdown(self) -> None:
+        """Stop: no job runs after this returns."""
+        self.runner.stopped = True
+        if self.runner.on_change == self.rebuild:
+            self.runner.on_change = None
+        if self._started:
+            self._started = False
+            self._aps.remove_all_jobs()
+            self._aps.shutdown(wait=False)
+        uninstall_clock(self.clock)

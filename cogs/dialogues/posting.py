@@ -1,0 +1,310 @@
+"""The dialogue poster: the Discord side of schedule items (opening, questions, reminder, closing).
+
+Registered into :class:`bot.scheduling.runner.ScheduleRunner` by the dialogues cog. Each handler posts, finds
+its own earlier post after a crash (``find_posted``: the bot's messages in the channel since the row
+was claimed, compared with the deterministic text of :mod:`bot.dialogues.posts`), and does idempotent
+follow-ups. Thread and forum-post creation carry no nonce, so a 5xx retried by discord.py can create
+a second one: after creating a question's thread the poster keeps exactly one per item.
+
+In a forum channel the opening is a forum post; the reminder and the closing are replies in it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.dialogues import posts
+from bot.dialogues.model import Dialogue, Question, ScheduleItem
+from bot.scheduling.runner import Posted
+
+if TYPE_CHECKING:
+    from bot.client import ColloquyBot
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+#: How far before the claim to look for a post made by an earlier attempt.
+RECONCILE_MARGIN = timedelta(minutes=10)
+RECONCILE_LIMIT = 100
+
+Postable = discord.TextChannel | discord.Thread
+
+
+class DialoguePoster:
+    """Posts a dialogue's schedule items and tells moderators what was skipped."""
+
+    def __init__(self, bot: ColloquyBot) -> None:
+        self.bot = bot
+
+    @property
+    def dialogues(self):  # type: ignore[no-untyped-def]
+        return self.bot.services.dialogues
+
+    def register(self) -> None:
+        runner = self.bot.services.schedule
+        for kind in ("opening", "question", "reminder", "closing"):
+            runner.register(kind, _Handler(self, kind))
+        runner.notifier = self
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    async def channel(self, channel_id: int) -> discord.abc.GuildChannel | discord.Thread:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            channel = await self.bot.fetch_channel(channel_id)
+        return channel  # type: ignore[return-value]
+
+    async def context(self, item: ScheduleItem) -> tuple[Dialogue, list[Question]]:
+        dialogue = await self.dialogues.require(item.dialogue_id)
+        return dialogue, await self.dialogues.questions(item.dialogue_id)
+
+    async def opening_thread_id(self, dialogue: Dialogue) -> int | None:
+        """The forum post the opening made (forum dialogues only)."""
+        return await self.bot.services.dialogue_schedule.opening_thread_id(dialogue.id)
+
+    async def announce_target(self, dialogue: Dialogue) -> Postable | None:
+        """Where the reminder and closing go: the channel, or (forum) the opening post's thread."""
+        if dialogue.channel_kind == "forum":
+            thread_id = await self.opening_thread_id(dialogue)
+            return None if thread_id is None else await self.channel(thread_id)  # type: ignore[return-value]
+        return await self.channel(dialogue.channel_id)  # type: ignore[return-value]
+
+    @staticmethod
+    async def forum_post(thread: discord.Thread) -> Posted:
+        """A forum post as (starter message, thread); the starter is the thread's oldest message."""
+        first = [m async for m in thread.history(limit=1, oldest_first=True)]
+        return Posted(first[0].id if first else thread.id, thread.id)
+
+    async def opening_embeds(self, dialogue: Dialogue) -> list[discord.Embed]:
+        questions = await self.dialogues.questions(dialogue.id)
+        items = await self.bot.services.dialogue_schedule.items(dialogue.id)
+        return [
+            discord.Embed(
+                title=posts.opening_title(dialogue, lang),
+                description=posts.opening_embed_text(dialogue, lang, questions, items),
+            )
+            for lang in dialogue.languages
+        ]
+
+    async def own_messages(self, channel: Postable, since: datetime) -> list[discord.Message]:
+        """The bot's own messages in ``channel`` after ``since``, oldest first."""
+        me = self.bot.user
+        after = discord.Object(discord.utils.time_snowflake(since))
+        return [
+            m async for m in channel.history(limit=RECONCILE_LIMIT, after=after, oldest_first=True)
+            if me is not None and m.author.id == me.id
+        ]
+
+    async def own_forum_posts(self, forum: discord.ForumChannel, name: str, since: datetime) -> list[discord.Thread]:
+        """The bot's forum posts called ``name`` created after ``since``, oldest first."""
+        me = self.bot.user
+        threads = await forum.guild.active_threads()
+        found = [
+            th for th in threads
+            if th.parent_id == forum.id and me is not None and th.owner_id == me.id and th.name == name
+            and discord.utils.snowflake_time(th.id) >= since
+        ]
+        return sorted(found, key=lambda th: th.id)
+
+    async def keep_one(self, forum: discord.ForumChannel, name: str, since: datetime, keep: int) -> None:
+        """Delete extra forum posts an automatically retried request may have created."""
+        for thread in await self.own_forum_posts(forum, name, since):
+            if thread.id != keep:
+                log.warning("removing duplicate forum post %s (a retried request created it)", thread.id)
+                await thread.delete()
+
+    @staticmethod
+    def since(item: ScheduleItem) -> datetime:
+        return (item.claimed_at or item.run_at) - RECONCILE_MARGIN
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    async def post_opening(self, item: ScheduleItem) -> Posted:
+        dialogue, _ = await self.context(item)
+        channel = await self.channel(dialogue.channel_id)
+        embeds = await self.opening_embeds(dialogue)
+        header = posts.opening_header(dialogue)
+        if isinstance(channel, discord.ForumChannel):
+            name = posts.opening_title(dialogue, dialogue.language)[:100]
+            created = await channel.create_thread(
+                name=name, content=header, embeds=embeds, allowed_mentions=NO_MENTIONS
+            )
+            await self.keep_one(channel, name, self.since(item), created.thread.id)
+            return Posted(created.message.id, created.thread.id)
+        message = await channel.send(header, embeds=embeds, allowed_mentions=NO_MENTIONS)  # type: ignore[union-attr]
+        return Posted(message.id)
+
+    async def find_opening(self, item: ScheduleItem) -> Posted | None:
+        dialogue, _ = await self.context(item)
+        channel = await self.channel(dialogue.channel_id)
+        if isinstance(channel, discord.ForumChannel):
+            name = posts.opening_title(dialogue, dialogue.language)[:100]
+            found = await self.own_forum_posts(channel, name, self.since(item))
+            for extra in found[1:]:
+                await extra.delete()
+            return await self.forum_post(found[0]) if found else None
+        header = posts.opening_header(dialogue)
+        for message in await self.own_messages(channel, self.since(item)):  # type: ignore[arg-type]
+            if message.content == header:
+                return Posted(message.id)
+        return None
+
+    async def refresh_opening(self, dialogue_id: int) -> None:
+        """Re-render the opening post (e.g. to add a question's thread link)."""
+        dialogue = await self.dialogues.require(dialogue_id)
+        if dialogue.opening_message_id is None:
+            return
+        where = await self.opening_thread_id(dialogue) if dialogue.channel_kind == "forum" else dialogue.channel_id
+        if where is None:
+            return
+        channel = await self.channel(where)
+        message = channel.get_partial_message(dialogue.opening_message_id)  # type: ignore[union-attr]
+        await message.edit(embeds=await self.opening_embeds(dialogue), allowed_mentions=NO_MENTIONS)
+
+    # -- questions ---------------------------------------------------------------------------------
+
+    async def question_parts(self, item: ScheduleItem) -> tuple[Dialogue, Question, str, str]:
+        dialogue, questions = await self.context(item)
+        question = next(q for q in questions if q.id == item.question_id)
+        return dialogue, question, posts.question_message(dialogue, question, len(questions)), posts.thread_name(
+            question
+        )
+
+    async def post_question(self, item: ScheduleItem) -> Posted:
+        dialogue, _question, content, name = await self.question_parts(item)
+        channel = await self.channel(dialogue.channel_id)
+        if isinstance(channel, discord.ForumChannel):
+            created = await channel.create_thread(name=name, content=content, allowed_mentions=NO_MENTIONS)
+            await self.keep_one(channel, name, self.since(item), created.thread.id)
+            return Posted(created.message.id, created.thread.id)
+        message = await channel.send(content, allowed_mentions=NO_MENTIONS)  # type: ignore[union-attr]
+        thread = await self.thread_for(message, name)
+        return Posted(message.id, thread.id)
+
+    async def thread_for(self, message: discord.Message, name: str) -> discord.Thread:
+        """The thread started from ``message``, creating it if needed (at most one per message)."""
+        existing = message.guild.get_thread(message.id) if message.guild else None
+        if existing is not None:
+            return existing
+        try:
+            return await message.create_thread(name=name)
+        except discord.HTTPException:
+            # A retried request whose first attempt succeeded: Discord refuses a second thread on the
+            # same message, and the first one exists.
+            try:
+                found = await self.bot.fetch_channel(message.id)
+            except discord.NotFound:
+                raise
+            if isinstance(found, discord.Thread):
+                return found
+            raise
+
+    async def find_question(self, item: ScheduleItem) -> Posted | None:
+        dialogue, _question, content, name = await self.question_parts(item)
+        channel = await self.channel(dialogue.channel_id)
+        if isinstance(channel, discord.ForumChannel):
+            found = await self.own_forum_posts(channel, name, self.since(item))
+            for extra in found[1:]:
+                await extra.delete()
+            return await self.forum_post(found[0]) if found else None
+        for message in await self.own_messages(channel, self.since(item)):  # type: ignore[arg-type]
+            if message.content == content:
+                thread = await self.thread_for(message, name)
+                return Posted(message.id, thread.id)
+        return None
+
+    # -- reminder and closing ----------------------------------------------------------------------
+
+    async def announcement(self, item: ScheduleItem) -> tuple[Postable, str]:
+        dialogue, questions = await self.context(item)
+        target = await self.announce_target(dialogue)
+        if target is None:
+            raise RuntimeError(f"dialogue {dialogue.id} has no opening post to reply to")
+        text = (
+            posts.reminder_message(dialogue, questions) if item.kind == "reminder" else posts.closing_message(dialogue)
+        )
+        return target, text
+
+    async def post_announcement(self, item: ScheduleItem) -> Posted:
+        target, text = await self.announcement(item)
+        message = await target.send(text, allowed_mentions=NO_MENTIONS)
+        return Posted(message.id)
+
+    async def find_announcement(self, item: ScheduleItem) -> Posted | None:
+        target, text = await self.announcement(item)
+        for message in await self.own_messages(target, self.since(item)):
+            if message.content == text:
+                return Posted(message.id)
+        return None
+
+    # -- after recording ---------------------------------------------------------------------------
+
+    async def after_record(self, item: ScheduleItem, posted: Posted) -> None:
+        if item.kind == "question":
+            await self.refresh_opening(item.dialogue_id)
+        if item.kind in ("opening", "question", "closing"):
+            self.bot.dispatch("colloquy_dialogue_changed", item.dialogue_id)
+        if item.kind == "closing":
+            self.bot.dispatch("colloquy_dialogue_closed", item.dialogue_id)
+
+    # -- the notifier ------------------------------------------------------------------------------
+
+    async def moderators_channel(self, dialogue: Dialogue) -> Postable | None:
+        settings = await self.bot.services.guilds.get(dialogue.guild_id)
+        if settings.mod_channel_id:
+            return await self.channel(settings.mod_channel_id)  # type: ignore[return-value]
+        return await self.announce_target(dialogue)
+
+    async def skipped(self, dialogue_id: int, items: list[ScheduleItem]) -> None:
+        dialogue = await self.dialogues.require(dialogue_id)
+        questions = {q.id: q for q in await self.dialogues.questions(dialogue_id)}
+        channel = await self.moderators_channel(dialogue)
+        settings = await self.bot.services.guilds.get(dialogue.guild_id)
+        if channel is not None:
+            grace = self.bot.config.schedule.grace_period_hours
+            text = posts.skipped_notice(settings.language, dialogue, items, questions, grace)
+            await channel.send(text, allowed_mentions=NO_MENTIONS)
+        else:
+            log.warning("dialogue %s: %d skipped post(s), no channel to tell moderators", dialogue_id, len(items))
+        self.bot.dispatch("colloquy_dialogue_changed", dialogue_id)
+        if any(item.kind == "closing" for item in items):
+            self.bot.dispatch("colloquy_dialogue_closed", dialogue_id)
+
+    async def failed(self, item: ScheduleItem, error: str) -> None:
+        dialogue = await self.dialogues.require(item.dialogue_id)
+        questions = {q.id: q for q in await self.dialogues.questions(item.dialogue_id)}
+        settings = await self.bot.services.guilds.get(dialogue.guild_id)
+        channel = await self.moderators_channel(dialogue)
+        if channel is not None:
+            await channel.send(
+                posts.failed_notice(settings.language, dialogue, item, questions), allowed_mentions=NO_MENTIONS
+            )
+
+
+class _Handler:
+    """Adapts :class:`DialoguePoster` to :class:`bot.scheduling.runner.ItemHandler` for one kind."""
+
+    def __init__(self, poster: DialoguePoster, kind: str) -> None:
+        self.poster = poster
+        self.kind = kind
+
+    async def post(self, item: ScheduleItem) -> Posted:
+        if self.kind == "opening":
+            return await self.poster.post_opening(item)
+        if self.kind == "question":
+            return await self.poster.post_question(item)
+        return await self.poster.post_announcement(item)
+
+    async def find_posted(self, item: ScheduleItem) -> Posted | None:
+        if self.kind == "opening":
+            return await self.poster.find_opening(item)
+        if self.kind == "question":
+            return await self.poster.find_question(item)
+        return await self.poster.find_announcement(item)
+
+    async def after_record(self, item: ScheduleItem, posted: Posted) -> None:
+        await self.poster.after_record(item, posted)

@@ -1,0 +1,1 @@
+"""What every cog shares: access checks, autocomplete, component plumbing, sending."""

@@ -1,0 +1,139 @@
+"""The panel's messages as text: announcement, review post, public question, relay line, queue.
+
+Pure functions of the service's dataclasses and a language. Members' words are quoted as written;
+nothing here is ever sent with pings (the senders pass ``NO_MENTIONS``).
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.i18n import N_, date_text, number, t, time_text
+from bot.panel.model import Panel, Panellist, PanelQuestion, QuestionRecord
+
+STATUS_NAMES = {
+    "pending": N_("waiting for review"),
+    "approved": N_("approved"),
+    "rejected": N_("rejected"),
+    "merged": N_("merged"),
+    "relayed": N_("posed to the panel"),
+}
+
+
+def quote(text: str) -> str:
+    """A member's text as a Markdown quote block."""
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+
+
+def short(text: str, limit: int = 90) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def votes_text(lang: str, votes: int) -> str:
+    # Counts are phrased "Votes: 3" rather than pluralized: the catalogs hold no plural forms yet.
+    return t(lang, "Votes: {n}", n=number(lang, votes))
+
+
+def when(lang: str, panel: Panel) -> str:
+    tz = ZoneInfo(panel.dialogue.timezone)
+    return t(
+        lang, "{date}, {start} – {end} ({timezone})",
+        date=date_text(lang, panel.starts_at, tz, "medium"), start=time_text(lang, panel.starts_at, tz),
+        end=time_text(lang, panel.ends_at, tz), timezone=panel.dialogue.timezone,
+    )
+
+
+def event_name(lang: str, panel: Panel) -> str:
+    return t(lang, "Live panel: {title}", title=panel.dialogue.title)[:100]
+
+
+def event_description(lang: str, panellists: list[Panellist]) -> str:
+    lines = [t(lang, "Members' questions to the panel, posed by the moderators. Ask yours with /ask.")]
+    if panellists:
+        lines += ["", t(lang, "Panellists:"), *(f"- {p.heading}" for p in panellists)]
+    return "\n".join(lines)[:1000]
+
+
+def announcement(lang: str, panel: Panel, panellists: list[Panellist]) -> str:
+    lines = [f"**{event_name(lang, panel)}**", when(lang, panel)]
+    if panellists:
+        lines += ["", t(lang, "**Panellists**"), *(f"- {p.heading}" for p in panellists)]
+    lines.append("")
+    if panel.closed:
+        lines.append(t(lang, "The panel is over. Thank you for your questions!"))
+    else:
+        lines.append(
+            t(lang, "Ask the panel a question with the button below or /ask. The moderators review questions "
+                    "before they appear here; upvote the ones you want answered.")
+        )
+    return "\n".join(lines)
+
+
+def credits_text(record: QuestionRecord) -> str:
+    """``Name, Organisation; Other, Org`` for the named askers (anonymous askers are never named)."""
+    return "; ".join(record.credits)
+
+
+def relay_line(lang: str, record: QuestionRecord) -> str:
+    """``Q: <question> (<Name>, <Organisation>)``, the seed report's format."""
+    text = " ".join(record.question.text.split())
+    credits = credits_text(record)
+    if credits:
+        return t(lang, "Q: {question} ({credit})", question=text, credit=credits)
+    return t(lang, "Q: {question}", question=text)
+
+
+def public_question(lang: str, record: QuestionRecord) -> str:
+    q = record.question
+    credits = credits_text(record)
+    head = t(lang, "**Question #{number}**", number=q.id)
+    if credits:
+        head += f" ({credits})"
+    lines = [head, quote(q.text), votes_text(lang, q.votes)]
+    if q.status == "relayed":
+        lines.append(t(lang, "Posed to the panel."))
+    elif q.status == "merged" and q.merged_into:
+        lines.append(t(lang, "Merged into question #{number}.", number=q.merged_into))
+    elif q.status == "rejected":
+        lines.append(t(lang, "Withdrawn by the moderators."))
+    return "\n".join(lines)
+
+
+def asked_by(lang: str, record: QuestionRecord, *, private_channel: bool) -> str:
+    """Who asked, for moderators. An anonymous asker is shown as a mention only in a private mod
+    channel (so moderators can follow up on abuse); where members could read it, not at all."""
+    parts = []
+    for asker in record.askers:
+        if asker.credit:
+            parts.append(asker.credit)
+        elif private_channel:
+            parts.append(t(lang, "anonymous (asked by <@{user}>, visible to moderators only)", user=asker.user_id))
+        else:
+            parts.append(t(lang, "anonymous"))
+    return t(lang, "Asked by: {who}", who="; ".join(parts))
+
+
+def review_post(lang: str, panel: Panel, record: QuestionRecord, *, private_channel: bool) -> str:
+    q = record.question
+    lines = [
+        t(lang, "**Question #{number}** for the panel of “{title}” — {status}", number=q.id,
+          title=panel.dialogue.title, status=t(lang, STATUS_NAMES[q.status])),
+        quote(q.text),
+        asked_by(lang, record, private_channel=private_channel),
+    ]
+    if q.status in ("approved", "relayed"):
+        lines.append(votes_text(lang, q.votes))
+    if q.status == "merged" and q.merged_into:
+        lines.append(t(lang, "Merged into question #{number}.", number=q.merged_into))
+    return "\n".join(lines)
+
+
+def queue_text(lang: str, panel: Panel, approved: list[PanelQuestion], pending: int) -> str:
+    lines = [t(lang, "**Questions for the panel of “{title}”**", title=panel.dialogue.title)]
+    if not approved:
+        lines.append(t(lang, "No approved question yet."))
+    for q in approved:
+        lines.append(f"{votes_text(lang, q.votes)} · #{q.id} {short(q.text)}")
+    lines.append(t(lang, "Waiting for review: {n}", n=number(lang, pending)))
+    return "\n".join(lines)

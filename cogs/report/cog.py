@@ -1,0 +1,246 @@
+"""``/report …`` (moderators): preview, publish and export a dialogue's report; automatic publication.
+
+Besides COMMANDS.md's ``preview``, ``publish`` and ``export``, this group adds:
+``/report autopublish dialogue enabled`` (publish at the close, or wait for ``/report publish``) and
+``/report question add|list|remove`` (questions for further discussion).
+
+At the close (``colloquy_dialogue_closed``) the report is published in every dialogue language,
+unless the dialogue is set to publish by hand (then the moderators are told it is ready). A final
+report already posted in a language is not posted again by the automatic path.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _T
+from discord.ext import commands
+
+from bot.client import ColloquyBot, language_for, send_ephemeral
+from bot.errors import UserError
+from bot.i18n import N_, t
+from bot.report.discord_text import render_discord
+from bot.report.html import render_html
+from bot.report.jsonout import render_json
+from bot.report.markdown import render_markdown
+from bot.report.service import DialogueInfo
+from cogs.kit.access import moderator_only, require_guild
+from cogs.report.posting import NO_MENTIONS, WeekSummaryHandler, file_stem, publish, resolve_channel, summary_target
+
+log = logging.getLogger(__name__)
+
+DIALOGUE = _T("The dialogue (title or id)")
+LANGUAGE = _T("The report's language (default: the dialogue's main language)")
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name=_T("English"), value="en"),
+    app_commands.Choice(name=_T("Spanish"), value="es"),
+    app_commands.Choice(name=_T("French"), value="fr"),
+]
+FORMAT_CHOICES = [
+    app_commands.Choice(name=_T("Markdown"), value="markdown"),
+    app_commands.Choice(name=_T("HTML (print-friendly page)"), value="html"),
+    app_commands.Choice(name=_T("JSON"), value="json"),
+]
+#: An ephemeral preview shows at most this many messages; the whole draft comes as a file.
+PREVIEW_MESSAGES = 8
+
+
+async def dialogue_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    bot: ColloquyBot = interaction.client  # type: ignore[assignment]
+    if interaction.guild_id is None:
+        return []
+    found = await bot.services.dialogues.search(interaction.guild_id, current or "")
+    return [app_commands.Choice(name=d.title[:100], value=str(d.id)) for d in found]
+
+
+class ReportCog(commands.Cog):
+    report = app_commands.Group(
+        name=_T("report"),
+        description=_T("Preview, publish and export dialogue reports (moderators)"),
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+    question = app_commands.Group(
+        name=_T("question"), description=_T("Questions for further discussion"), parent=report
+    )
+
+    def __init__(self, bot: ColloquyBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.services.schedule.register("week_summary", WeekSummaryHandler(self.bot))
+
+    async def _dialogue(self, interaction: discord.Interaction, value: str) -> DialogueInfo:
+        return await self.bot.services.report.dialogue(require_guild(interaction), value)
+
+    # -- preview / publish / export ----------------------------------------------------------------
+
+    @report.command(name=_T("preview"), description=_T("The draft report, only for you, suggestions marked"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE, language=LANGUAGE)
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    async def preview(
+        self, interaction: discord.Interaction, dialogue: str, language: app_commands.Choice[str] | None = None
+    ) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        lang = self.bot.services.report.language(found, language.value if language else None)
+        await interaction.response.defer(ephemeral=True)
+        report = await self.bot.services.report.compile(found.id)
+        messages = render_discord(report, lang, draft=True)
+        shown = messages[:PREVIEW_MESSAGES]
+        for text in shown[:-1]:
+            await send_ephemeral(interaction, text, suppress_embeds=True)
+        draft = discord.File(io.BytesIO(render_markdown(report, lang, draft=True).encode()),
+                             filename=f"{file_stem(report, lang)}-draft.md")
+        last = shown[-1]
+        if len(messages) > len(shown):
+            reader = await language_for(self.bot, interaction)
+            more = "\n\n" + t(reader, "The draft continues in the attached file.")
+            last = last[: 2000 - len(more)] if len(last) + len(more) > 2000 else last
+            last += more
+        await send_ephemeral(interaction, last, suppress_embeds=True, file=draft)
+
+    @report.command(name=_T("publish"), description=_T("Post the report in the summary channel, with files"))
+    @moderator_only()
+    @app_commands.describe(
+        dialogue=DIALOGUE,
+        channel=_T("Where to post (default: the summary channel, else the dialogue's channel)"),
+        language=_T("Only this language (default: every language of the dialogue)"),
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    async def publish(
+        self,
+        interaction: discord.Interaction,
+        dialogue: str,
+        channel: discord.TextChannel | None = None,
+        language: app_commands.Choice[str] | None = None,
+    ) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        languages = (self.bot.services.report.language(found, language.value),) if language else found.languages
+        if found.state not in ("closed", "published"):
+            raise UserError(N_("“{title}” is still running: close it first (or use /report preview)."),
+                            title=found.title)
+        target = channel or await summary_target(self.bot, found)
+        if target is None:
+            raise UserError(N_("There is no channel to post the report in: set one with /setup summary_channel."))
+        await interaction.response.defer(ephemeral=True)
+        await publish(self.bot, found, target, languages)
+        reader = await language_for(self.bot, interaction)
+        await send_ephemeral(interaction, t(reader, "The report of “{title}” is published in {channel}.",
+                                            title=found.title, channel=target.mention))
+
+    @report.command(name=_T("export"), description=_T("The report as a file: Markdown, HTML or JSON"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE, format=_T("The file format"), language=LANGUAGE)
+    @app_commands.choices(format=FORMAT_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    async def export(
+        self,
+        interaction: discord.Interaction,
+        dialogue: str,
+        format: app_commands.Choice[str],
+        language: app_commands.Choice[str] | None = None,
+    ) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        lang = self.bot.services.report.language(found, language.value if language else None)
+        await interaction.response.defer(ephemeral=True)
+        report = await self.bot.services.report.compile(found.id)
+        renderers = {"markdown": (render_markdown, "md"), "html": (render_html, "html"), "json": (render_json, "json")}
+        render, extension = renderers[format.value]
+        body = render(report, lang)
+        reader = await language_for(self.bot, interaction)
+        await send_ephemeral(
+            interaction, t(reader, "The report of “{title}”.", title=found.title),
+            file=discord.File(io.BytesIO(body.encode()), filename=f"{file_stem(report, lang)}.{extension}"),
+        )
+
+    @report.command(name=_T("autopublish"), description=_T("Publish the report automatically at the close, or not"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE, enabled=_T("True: publish at the close; False: wait for /report publish"))
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    async def autopublish(self, interaction: discord.Interaction, dialogue: str, enabled: bool) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        await self.bot.services.report.set_publish_mode(found.id, "auto" if enabled else "manual")
+        reader = await language_for(self.bot, interaction)
+        text = (t(reader, "The report of “{title}” will be published automatically at the close.", title=found.title)
+                if enabled else
+                t(reader, "The report of “{title}” will wait for /report publish.", title=found.title))
+        await send_ephemeral(interaction, text)
+
+    # -- questions for further discussion ----------------------------------------------------------
+
+    @question.command(name=_T("add"), description=_T("Add a question for further discussion to the report"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE, text=_T("The question"))
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    async def question_add(self, interaction: discord.Interaction, dialogue: str, text: str) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        number = await self.bot.services.report.add_further_question(found.id, text, interaction.user.id)
+        reader = await language_for(self.bot, interaction)
+        await send_ephemeral(interaction, t(reader, "Question {number} for further discussion added to “{title}”.",
+                                            number=number, title=found.title))
+
+    @question.command(name=_T("list"), description=_T("The questions for further discussion"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE)
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    async def question_list(self, interaction: discord.Interaction, dialogue: str) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        questions = await self.bot.services.report.further_questions(found.id)
+        reader = await language_for(self.bot, interaction)
+        if not questions:
+            text = t(reader, "No questions for further discussion yet: add one with /report question add.")
+        else:
+            text = "\n".join(f"{i}. {q}" for i, (_, q) in enumerate(questions, 1))
+        await send_ephemeral(interaction, text[:2000])
+
+    @question.command(name=_T("remove"), description=_T("Remove a question for further discussion"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE, number=_T("The question's number in /report question list"))
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    async def question_remove(self, interaction: discord.Interaction, dialogue: str, number: int) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        text = await self.bot.services.report.remove_further_question(found.id, number)
+        reader = await language_for(self.bot, interaction)
+        await send_ephemeral(interaction, t(reader, "Removed: {text}", text=text[:1800]))
+
+    # -- the close ---------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_colloquy_dialogue_closed(self, dialogue_id: int) -> None:
+        service = self.bot.services.report
+        dialogue = await service.get(dialogue_id)
+        if dialogue is None:
+            return
+        if dialogue.publish_mode == "manual":
+            await self._tell_moderators(dialogue)
+            return
+        languages = tuple(
+            [lang for lang in dialogue.languages if not await service.published(dialogue.id, "final", lang)]
+        )
+        if not languages:
+            return
+        channel = await summary_target(self.bot, dialogue)
+        if channel is None:
+            log.warning("dialogue %s closed: no channel to publish its report in", dialogue_id)
+            return
+        await publish(self.bot, dialogue, channel, languages)
+
+    async def _tell_moderators(self, dialogue: DialogueInfo) -> None:
+        settings = await self.bot.services.guilds.get(dialogue.guild_id)
+        if not settings.mod_channel_id:
+            return
+        channel = await resolve_channel(self.bot, settings.mod_channel_id)
+        if isinstance(channel, discord.TextChannel | discord.Thread):
+            text = t(settings.language, "“{title}” is closed; its report waits for /report publish.",
+                     title=dialogue.title)
+            await channel.send(text, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: ColloquyBot) -> None:
+    await bot.add_cog(ReportCog(bot))

@@ -1,0 +1,147 @@
+"""Posting reports to Discord: the final report (split, with files), and the end-of-week summaries.
+
+Used by ``cogs/report.py`` (``/report publish``, the automatic publication at the close) and
+registered as the scheduler's ``week_summary`` handler. Every message: no mentions, no embeds.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.dialogues.model import ScheduleItem
+from bot.report.discord_text import render_discord, render_week
+from bot.report.html import render_html
+from bot.report.markdown import render_markdown
+from bot.report.model import Report
+from bot.report.service import DialogueInfo
+from bot.scheduling.runner import Posted
+
+if TYPE_CHECKING:
+    from bot.client import ColloquyBot
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+RECONCILE_LIMIT = 50
+RECONCILE_MARGIN = timedelta(minutes=10)
+
+Postable = discord.TextChannel | discord.Thread
+
+
+def file_stem(report: Report, language: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", report.title.lower(), flags=re.UNICODE).strip("-")[:60] or "report"
+    return f"{slug}-{language}"
+
+
+def report_files(report: Report, language: str) -> list[discord.File]:
+    stem = file_stem(report, language)
+    return [
+        discord.File(io.BytesIO(render_markdown(report, language).encode()), filename=f"{stem}.md"),
+        discord.File(io.BytesIO(render_html(report, language).encode()), filename=f"{stem}.html"),
+    ]
+
+
+async def resolve_channel(bot: ColloquyBot, channel_id: int) -> discord.abc.GuildChannel | discord.Thread:
+    channel = bot.get_channel(channel_id)
+    if channel is None:
+        channel = await bot.fetch_channel(channel_id)
+    return channel  # type: ignore[return-value]
+
+
+async def summary_target(bot: ColloquyBot, dialogue: DialogueInfo) -> Postable | None:
+    """The ``/setup`` summary channel, else the dialogue's channel (a forum: its opening post)."""
+    settings = await bot.services.guilds.get(dialogue.guild_id)
+    ids = [settings.summary_channel_id, dialogue.channel_id]
+    for channel_id in ids:
+        if not channel_id:
+            continue
+        channel = await resolve_channel(bot, channel_id)
+        if isinstance(channel, discord.ForumChannel):
+            opening = await bot.services.dialogues.get(dialogue.id)
+            if opening is not None and opening.opening_message_id:
+                channel = await resolve_channel(bot, opening.opening_message_id)
+            else:
+                continue
+        if isinstance(channel, Postable):
+            return channel
+    return None
+
+
+async def post_report(channel: Postable, report: Report, language: str) -> list[int]:
+    """The report as messages within Discord's limits; the last one carries the .md and .html files."""
+    messages = render_discord(report, language)
+    ids = []
+    for i, text in enumerate(messages):
+        files = report_files(report, language) if i == len(messages) - 1 else None
+        sent = await channel.send(text, files=files, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+        ids.append(sent.id)
+    return ids
+
+
+async def publish(bot: ColloquyBot, dialogue: DialogueInfo, channel: Postable, languages: tuple[str, ...],
+                  report: Report | None = None) -> list[int]:
+    """Post the final report in each of ``languages`` and record it (the dialogue becomes published)."""
+    service = bot.services.report
+    report = report or await service.compile(dialogue.id)
+    posted: list[int] = []
+    for language in languages:
+        ids = await post_report(channel, report, language)
+        await service.record(dialogue.id, "final", language, channel.id, ids)
+        posted += ids
+    bot.dispatch("colloquy_dialogue_changed", dialogue.id)
+    return posted
+
+
+class WeekSummaryHandler:
+    """The scheduler's ``week_summary`` items: one post per dialogue language in the summary channel."""
+
+    def __init__(self, bot: ColloquyBot) -> None:
+        self.bot = bot
+
+    async def _target(self, item: ScheduleItem) -> tuple[DialogueInfo, Postable]:
+        dialogue = await self.bot.services.report.get(item.dialogue_id)
+        if dialogue is None:
+            raise RuntimeError(f"dialogue {item.dialogue_id} is gone")
+        channel = await summary_target(self.bot, dialogue)
+        if channel is None:
+            raise RuntimeError(f"dialogue {item.dialogue_id}: no channel for the week summary")
+        return dialogue, channel
+
+    async def post(self, item: ScheduleItem) -> Posted:
+        dialogue, channel = await self._target(item)
+        week = item.week or 1
+        summary = await self.bot.services.report.week(dialogue.id, week)
+        first: int | None = None
+        for language in dialogue.languages:
+            ids = []
+            for text in render_week(summary, language):
+                sent = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+                ids.append(sent.id)
+            await self.bot.services.report.record(dialogue.id, "week", language, channel.id, ids, week=week)
+            first = first or ids[0]
+        return Posted(first)
+
+    async def find_posted(self, item: ScheduleItem) -> Posted | None:
+        """A summary already recorded, or (after a crash between post and record) found in the channel."""
+        ids = await self.bot.services.report.week_message_ids(item.dialogue_id, item.week or 1)
+        if ids is not None:
+            return Posted(ids[0] if ids else None)
+        dialogue, channel = await self._target(item)
+        summary = await self.bot.services.report.week(dialogue.id, item.week or 1)
+        heading = render_week(summary, dialogue.language)[0].split("\n", 1)[0]
+        since = (item.claimed_at or item.run_at) - RECONCILE_MARGIN
+        me = self.bot.user
+        after = discord.Object(discord.utils.time_snowflake(since))
+        async for message in channel.history(limit=RECONCILE_LIMIT, after=after, oldest_first=True):
+            if me is not None and message.author.id == me.id and message.content.startswith(heading):
+                return Posted(message.id)
+        return None
+
+    async def after_record(self, item: ScheduleItem, posted: Posted) -> None:
+        return None
