@@ -81,8 +81,8 @@ class PrivacyService:
                 ("contribution_support", "user_id"),
                 ("links", "shared_by"),
             ):
-                async with conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,)) as cur:  # noqa: S608
-                    counts[table] = cur.rowcount
+                done = await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))  # noqa: S608
+                counts[table] = done.rowcount
             # Self-tags live on the member's own (already deleted) messages; any left are removed too.
             await conn.execute(
                 "DELETE FROM contribution_tags WHERE tagged_by = ? AND source = 'self'", (user_id,)
@@ -91,9 +91,7 @@ class PrivacyService:
                 await conn.execute(
                     f"UPDATE {table} SET {column} = NULL WHERE {column} = ?", (user_id,)  # noqa: S608
                 )
-            async with conn.execute("SELECT count(*) FROM members WHERE user_id = ?", (user_id,)) as cur:
-                row = await cur.fetchone()
-                profiles = int(row[0]) if row else 0
+            profiles = int(await conn.fetchval("SELECT count(*) FROM members WHERE user_id = ?", (user_id,)) or 0)
         await self.profiles.forget(user_id)
         return ForgetResult(
             contributions=contributions,

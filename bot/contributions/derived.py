@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.contributions.text import KeywordRules, detect_language, extract_urls
+from bot.store import Executor
 
 _SQL_CHUNK = 500
 
@@ -44,19 +45,18 @@ def marks(n: int) -> str:
     return ",".join("?" * n)
 
 
-async def theme_keys_of(conn: Any, dialogue_ids: set[int]) -> dict[int, dict[str, int]]:
+async def theme_keys_of(conn: Executor, dialogue_ids: set[int]) -> dict[int, dict[str, int]]:
     """dialogue id → theme key → theme id."""
     found: dict[int, dict[str, int]] = defaultdict(dict)
     ids = sorted(dialogue_ids)
     for chunk in chunks(ids):
         sql = f"SELECT id, dialogue_id, key FROM themes WHERE dialogue_id IN ({marks(len(chunk))})"  # noqa: S608
-        async with conn.execute(sql, tuple(chunk)) as cur:
-            for row in await cur.fetchall():
-                found[row["dialogue_id"]][row["key"]] = row["id"]
+        for row in await conn.fetchall(sql, tuple(chunk)):
+            found[row["dialogue_id"]][row["key"]] = row["id"]
     return found
 
 
-async def insert_links(conn: Any, links: list[tuple[Any, ...]]) -> None:
+async def insert_links(conn: Executor, links: list[tuple[Any, ...]]) -> None:
     if links:
         await conn.executemany(
             """INSERT INTO links (dialogue_id, url, contribution_id, shared_by, shared_at) VALUES (?, ?, ?, ?, ?)
@@ -65,7 +65,7 @@ async def insert_links(conn: Any, links: list[tuple[Any, ...]]) -> None:
         )
 
 
-async def insert_suggestions(conn: Any, tags: list[tuple[Any, ...]]) -> None:
+async def insert_suggestions(conn: Executor, tags: list[tuple[Any, ...]]) -> None:
     if tags:
         await conn.executemany(
             """INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
@@ -75,15 +75,14 @@ async def insert_suggestions(conn: Any, tags: list[tuple[Any, ...]]) -> None:
         )
 
 
-async def recredit(conn: Any, dialogue_id: int, urls: Iterable[str]) -> None:
+async def recredit(conn: Executor, dialogue_id: int, urls: Iterable[str]) -> None:
     """A link whose first sharer's message is gone is credited to the next one who shared it."""
     for url in urls:
-        async with conn.execute(
+        row = await conn.fetchone(
             """SELECT id, author_id, created_at FROM contributions
                WHERE dialogue_id = ? AND (instr(content, ?) > 0 OR instr(attachments, ?) > 0)
                ORDER BY message_id LIMIT 1""",
             (dialogue_id, url, json.dumps(url)),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is not None:
             await insert_links(conn, [(dialogue_id, url, row["id"], row["author_id"], row["created_at"])])

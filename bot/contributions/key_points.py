@@ -45,13 +45,12 @@ class KeyPointService:
         text = contribution.content.strip() or "\n".join(contribution.attachments)
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE contributions SET is_key_point = 1 WHERE id = ?", (contribution.id,))
-            async with conn.execute(
+            key_point_id = await conn.fetchval(
                 """INSERT INTO key_points (dialogue_id, question_id, text, contribution_id, source, created_by,
-                       created_at) VALUES (?, ?, ?, ?, 'marked', ?, ?)""",
+                       created_at) VALUES (?, ?, ?, ?, 'marked', ?, ?) RETURNING id""",
                 (contribution.dialogue_id, contribution.question_id, text, contribution.id, moderator_id,
                  iso(self.clock())),
-            ) as cur:
-                key_point_id = cur.lastrowid
+            )
         return await self._key_point(key_point_id)
 
     async def add_key_point(self, dialogue_id: int, question: int, text: str, moderator_id: int) -> KeyPoint:
@@ -69,13 +68,12 @@ class KeyPointService:
             problems.append(UserError(N_("This dialogue has no question number {number}."), number=question))
         if problems:
             raise UserError.many(problems)
-        done = await self.db.execute(
+        key_point_id = await self.db.fetchval(
             """INSERT INTO key_points (dialogue_id, question_id, text, contribution_id, source, created_by, created_at)
-               VALUES (?, ?, ?, NULL, 'moderator', ?, ?)""",
+               VALUES (?, ?, ?, NULL, 'moderator', ?, ?) RETURNING id""",
             (dialogue_id, question_id, text, moderator_id, iso(self.clock())),
         )
-        assert done.lastrowid is not None
-        return await self._key_point(done.lastrowid)
+        return await self._key_point(int(key_point_id))
 
     async def _key_point(self, key_point_id: int | None) -> KeyPoint:
         rows = await self._key_point_rows("k.id = ?", (key_point_id,))

@@ -38,7 +38,7 @@ from bot.contributions.model import Contribution, Incoming, Place, contribution_
 from bot.contributions.text import KeywordRules
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.store import Database
+from bot.store import Database, Executor
 
 #: How many of a channel's most recent stored messages backfill re-reads to catch edits and deletions.
 BACKFILL_RECHECK = 50
@@ -76,9 +76,7 @@ class BackfillTarget:
 class ContributionService:
     """Captures, batches, edits and deletes contributions, backfills missed ones, and reads and counts them."""
 
-    def __init__(
-        self, db: Database, config: ContributionsConfig, clock: Clock, profiles: ProfileService
-    ) -> None:
+    def __init__(self, db: Database, config: ContributionsConfig, clock: Clock, profiles: ProfileService) -> None:
         self.db = db
         self.config = config
         self.clock = clock
@@ -111,9 +109,7 @@ class ContributionService:
             if row["channel_kind"] == "text":
                 places[row["channel_id"]] = Place(row["dialogue_id"], None, row["guild_id"], languages)
             if row["thread_id"] is not None:
-                places[row["thread_id"]] = Place(
-                    row["dialogue_id"], row["question_id"], row["guild_id"], languages
-                )
+                places[row["thread_id"]] = Place(row["dialogue_id"], row["question_id"], row["guild_id"], languages)
         self._places = places
 
     def place(self, channel_id: int) -> Place | None:
@@ -180,9 +176,18 @@ class ContributionService:
         derived = [derive(self.rules, p.place.languages, p.msg.content, p.msg.attachments) for p in batch]
         rows = [
             (
-                p.place.dialogue_id, p.place.question_id, p.msg.guild_id, p.msg.channel_id, p.msg.message_id,
-                p.msg.author_id, p.msg.author_name, p.msg.content, json.dumps(list(p.msg.attachments)),
-                d.language, iso(p.msg.created_at), iso(p.msg.edited_at) if p.msg.edited_at else None,
+                p.place.dialogue_id,
+                p.place.question_id,
+                p.msg.guild_id,
+                p.msg.channel_id,
+                p.msg.message_id,
+                p.msg.author_id,
+                p.msg.author_name,
+                p.msg.content,
+                json.dumps(list(p.msg.attachments)),
+                d.language,
+                iso(p.msg.created_at),
+                iso(p.msg.edited_at) if p.msg.edited_at else None,
             )
             for p, d in zip(batch, derived, strict=True)
         ]
@@ -205,13 +210,12 @@ class ContributionService:
                     [(channel, dialogue, last) for channel, (dialogue, last) in seen.items()],
                 )
 
-    async def _write_derived(self, conn: Any, batch: list[_Pending], derived: list[Derived]) -> None:
+    async def _write_derived(self, conn: Executor, batch: list[_Pending], derived: list[Derived]) -> None:
         message_ids = [p.msg.message_id for p in batch]
         ids: dict[int, int] = {}
         for chunk in chunks(message_ids):
             sql = f"SELECT id, message_id FROM contributions WHERE message_id IN ({marks(len(chunk))})"  # noqa: S608
-            async with conn.execute(sql, tuple(chunk)) as cur:
-                ids.update({r["message_id"]: r["id"] for r in await cur.fetchall()})
+            ids.update({r["message_id"]: r["id"] for r in await conn.fetchall(sql, tuple(chunk))})
         themes = await theme_keys_of(conn, {p.place.dialogue_id for p in batch})
         now = iso(self.clock())
         links, tags = [], []
@@ -227,9 +231,7 @@ class ContributionService:
 
     # ------------------------------------------------------------------------ edits and deletes
 
-    async def edit(
-        self, message_id: int, content: str, attachments: Sequence[str], edited_at: datetime | None
-    ) -> bool:
+    async def edit(self, message_id: int, content: str, attachments: Sequence[str], edited_at: datetime | None) -> bool:
         """Apply an edit; returns whether a contribution (stored or pending) changed."""
         async with self._write_lock:
             pending = self._pending.get(message_id)
@@ -263,8 +265,9 @@ class ContributionService:
                 "UPDATE contributions SET content = ?, attachments = ?, language = ?, edited_at = ? WHERE id = ?",
                 (content, attachments_json, derived.language, iso(edited_at or self.clock()), cid),
             )
-            async with conn.execute("SELECT url FROM links WHERE contribution_id = ?", (cid,)) as cur:
-                old_urls = {r["url"] for r in await cur.fetchall()}
+            old_urls = {
+                r["url"] for r in await conn.fetchall("SELECT url FROM links WHERE contribution_id = ?", (cid,))
+            }
             gone = old_urls - set(derived.urls)
             if gone:
                 await conn.executemany(
@@ -306,10 +309,9 @@ class ContributionService:
                     params += (guild_id,)
                 sql = f"""SELECT l.dialogue_id, l.url FROM links l JOIN contributions c ON c.id = l.contribution_id
                           WHERE c.{where}"""  # noqa: S608
-                async with conn.execute(sql, params) as cur:
-                    lost = [(r["dialogue_id"], r["url"]) for r in await cur.fetchall()]
-                async with conn.execute(f"DELETE FROM contributions WHERE {where}", params) as cur:  # noqa: S608
-                    removed += cur.rowcount
+                lost = [(r["dialogue_id"], r["url"]) for r in await conn.fetchall(sql, params)]
+                done = await conn.execute(f"DELETE FROM contributions WHERE {where}", params)  # noqa: S608
+                removed += done.rowcount
                 for dialogue_id, url in lost:
                     await recredit(conn, dialogue_id, {url})
         return removed
@@ -405,7 +407,6 @@ class ContributionService:
         if found is None:
             raise UserError(N_("That message is not a contribution to a dialogue."))
         return found
-
 
     async def counts(self, dialogue_id: int) -> Counts:
         await self.flush()

@@ -205,17 +205,15 @@ class TaggingService:
             return False
         row, theme_id = found
         async with self.db.transaction() as conn:
-            async with conn.execute(
+            tags = (await conn.execute(
                 """DELETE FROM contribution_tags WHERE contribution_id = ? AND theme_id = ? AND tagged_by = ?
                    AND source IN ('reaction', 'self')""",
                 (row["id"], theme_id, user_id),
-            ) as cur:
-                tags = cur.rowcount
-            async with conn.execute(
+            )).rowcount
+            support = (await conn.execute(
                 "DELETE FROM contribution_support WHERE contribution_id = ? AND user_id = ? AND emoji = ?",
                 (row["id"], user_id, emoji),
-            ) as cur:
-                support = cur.rowcount
+            )).rowcount
         return bool(tags or support)
 
     async def untagged(self, dialogue_id: int, after_id: int = 0) -> UntaggedPage:

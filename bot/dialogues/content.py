@@ -11,7 +11,7 @@ import re
 from bot.clock import Clock, iso
 from bot.config import SUPPORTED_LANGUAGES
 from bot.dialogues.lifecycle import DialogueScheduleService
-from bot.dialogues.model import Dialogue, Question, Theme, execute_in, question_from_row
+from bot.dialogues.model import Dialogue, Question, Theme, question_from_row
 from bot.dialogues.service import DialogueService
 from bot.dialogues.timeline import parse_local
 from bot.errors import UserError
@@ -68,12 +68,12 @@ class DialogueContentService:
         if problems:
             raise UserError.many(problems)
         async with self.db.transaction() as conn:
-            cur = await execute_in(conn,
+            question_id = await conn.fetchval(
                 """INSERT INTO questions (dialogue_id, position, text, post_at)
-                   VALUES (?, (SELECT coalesce(max(position), 0) + 1 FROM questions WHERE dialogue_id = ?), ?, ?)""",
+                   VALUES (?, (SELECT coalesce(max(position), 0) + 1 FROM questions WHERE dialogue_id = ?), ?, ?)
+                   RETURNING id""",
                 (dialogue_id, dialogue_id, text, iso(at) if at else None),
             )
-            question_id = cur[1]
             await self.dialogue_schedule.replan(conn, dialogue)
         row = await self.db.fetchone("SELECT * FROM questions WHERE id = ?", (question_id,))
         return question_from_row(row)
@@ -89,13 +89,13 @@ class DialogueContentService:
         if question.posted or started:
             raise UserError(N_("Question {number} was already posted and cannot be removed."), number=number)
         async with self.db.transaction() as conn:
-            await execute_in(conn, "DELETE FROM questions WHERE id = ?", (question.id,))
+            await conn.execute("DELETE FROM questions WHERE id = ?", (question.id,))
             # Two steps keep UNIQUE (dialogue_id, position) true after every statement.
-            await execute_in(conn,
+            await conn.execute(
                 "UPDATE questions SET position = -position WHERE dialogue_id = ? AND position > ?",
                 (dialogue_id, number),
             )
-            await execute_in(conn,
+            await conn.execute(
                 "UPDATE questions SET position = -position - 1 WHERE dialogue_id = ? AND position < 0",
                 (dialogue_id,),
             )
@@ -122,11 +122,11 @@ class DialogueContentService:
         if emoji and any(theme.emoji == emoji for theme in existing):
             raise UserError(N_("Another theme already uses {emoji}."), emoji=emoji)
         position = max((th.position for th in existing), default=0) + 1
-        cur = await self.db.execute(
-            "INSERT INTO themes (dialogue_id, key, name, emoji, position) VALUES (?, ?, ?, ?, ?)",
+        theme_id = await self.db.fetchval(
+            "INSERT INTO themes (dialogue_id, key, name, emoji, position) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (dialogue_id, key, name, emoji, position),
         )
-        return Theme(int(cur.lastrowid or 0), dialogue_id, key, name, emoji, position)
+        return Theme(int(theme_id), dialogue_id, key, name, emoji, position)
 
     async def find_theme(self, dialogue_id: int, name: str) -> Theme:
         """A theme by key, shown name (in any language) or emoji."""

@@ -12,12 +12,12 @@ from typing import Protocol
 
 from bot.clock import Clock, iso
 from bot.config import Config
-from bot.dialogues.model import Dialogue, Question, ScheduleItem, Theme, execute_in, question_from_row, schedule_item
+from bot.dialogues.model import Dialogue, Question, ScheduleItem, Theme, question_from_row, schedule_item
 from bot.dialogues.service import DialogueService
 from bot.dialogues.timeline import PlannedItem, plan
 from bot.errors import UserError
 from bot.i18n import N_, t
-from bot.store import Database
+from bot.store import Database, Executor
 
 
 class ContributionFigures(Protocol):
@@ -98,35 +98,40 @@ class DialogueScheduleService:
 
     def _plan(self, dialogue: Dialogue, questions: list[Question]) -> list[PlannedItem]:
         return plan(
-            dialogue.starts_at, dialogue.ends_at, dialogue.tz,
+            dialogue.starts_at,
+            dialogue.ends_at,
+            dialogue.tz,
             [(q.id, q.post_at) for q in questions],
             self.config.schedule.reminder_hours_before_close,
         )
 
-    async def replan(self, conn: object, dialogue: Dialogue) -> None:
+    async def replan(self, db: Executor, dialogue: Dialogue) -> None:
         """After a question change: re-time the unposted questions of a scheduled/open dialogue."""
         if dialogue.state not in ("scheduled", "open"):
             return
-        db = conn  # the transaction's connection
-        await execute_in(db,
+        await db.execute(
             "DELETE FROM schedule_items WHERE dialogue_id = ? AND kind = 'question' AND status = 'pending'",
             (dialogue.id,),
         )
-        async with db.execute(  # type: ignore[attr-defined]
-            "SELECT * FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue.id,)
-        ) as cur:
-            questions = [question_from_row(r) for r in await cur.fetchall()]
-        async with db.execute(  # type: ignore[attr-defined]
-            "SELECT question_id FROM schedule_items WHERE dialogue_id = ? AND kind = 'question'", (dialogue.id,)
-        ) as cur:
-            started = {r[0] for r in await cur.fetchall()}
+        questions = [
+            question_from_row(r)
+            for r in await db.fetchall(
+                "SELECT * FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue.id,)
+            )
+        ]
+        started = {
+            r[0]
+            for r in await db.fetchall(
+                "SELECT question_id FROM schedule_items WHERE dialogue_id = ? AND kind = 'question'", (dialogue.id,)
+            )
+        }
         now = self.clock()
         rows = [
             (dialogue.id, "question", item.question_id, None, iso(max(item.run_at, now)))
             for item in self._plan(dialogue, questions)
             if item.kind == "question" and item.question_id not in started
         ]
-        await db.executemany(  # type: ignore[attr-defined]
+        await db.executemany(
             "INSERT INTO schedule_items (dialogue_id, kind, question_id, week, run_at) VALUES (?, ?, ?, ?, ?)", rows
         )
 
@@ -158,9 +163,7 @@ class DialogueScheduleService:
         if missing_permissions:
             problems.append(MissingPermissions(missing_permissions))
         if problems:
-            raise UserError.many(
-                problems, N_("“{title}” cannot be scheduled yet:"), title=dialogue.title
-            )
+            raise UserError.many(problems, N_("“{title}” cannot be scheduled yet:"), title=dialogue.title)
 
     async def schedule(
         self, dialogue_id: int, *, missing_permissions: Sequence[str] = (), too_long: Sequence[int] = ()
@@ -171,14 +174,14 @@ class DialogueScheduleService:
         questions = await self.dialogues.questions(dialogue_id)
         planned = self._plan(dialogue, questions)
         async with self.db.transaction() as conn:
-            await execute_in(conn,
+            await conn.execute(
                 "DELETE FROM schedule_items WHERE dialogue_id = ? AND status = 'pending'", (dialogue_id,)
             )
             await conn.executemany(
                 "INSERT INTO schedule_items (dialogue_id, kind, question_id, week, run_at) VALUES (?, ?, ?, ?, ?)",
                 [(dialogue_id, p.kind, p.question_id, p.week, iso(p.run_at)) for p in planned],
             )
-            await execute_in(conn, "UPDATE dialogues SET state = 'scheduled' WHERE id = ?", (dialogue_id,))
+            await conn.execute("UPDATE dialogues SET state = 'scheduled' WHERE id = ?", (dialogue_id,))
         return await self.items(dialogue_id)
 
     async def close(self, dialogue_id: int) -> CloseOutcome:
@@ -190,26 +193,26 @@ class DialogueScheduleService:
         now = iso(self.clock())
         post_closing = dialogue.state == "open"
         async with self.db.transaction() as conn:
-            cur = await execute_in(conn,
+            cur = await conn.execute(
                 """UPDATE schedule_items SET status = 'skipped', last_error = 'cancelled: closed early'
                    WHERE dialogue_id = ? AND status = 'pending' AND (kind != 'closing' OR ? = 0)""",
                 (dialogue_id, int(post_closing)),
             )
-            cancelled = cur[0]
+            cancelled = cur.rowcount
             if post_closing:
-                cur = await execute_in(conn,
+                cur = await conn.execute(
                     "UPDATE schedule_items SET run_at = ? WHERE dialogue_id = ? AND kind = 'closing' "
                     "AND status = 'pending'",
                     (now, dialogue_id),
                 )
-                updated = cur[0]
+                updated = cur.rowcount
                 if not updated:
-                    await execute_in(conn,
+                    await conn.execute(
                         "INSERT INTO schedule_items (dialogue_id, kind, run_at) VALUES (?, 'closing', ?)",
                         (dialogue_id, now),
                     )
             else:
-                await execute_in(conn,
+                await conn.execute(
                     "UPDATE dialogues SET state = 'closed', closed_at = ? WHERE id = ?", (now, dialogue_id)
                 )
         return CloseOutcome(await self.dialogues.require(dialogue_id), post_closing, cancelled)
@@ -220,7 +223,7 @@ class DialogueScheduleService:
         """Record a posted item and its effect on the dialogue, in one transaction."""
         now = iso(self.clock())
         async with self.db.transaction() as conn:
-            await execute_in(conn,
+            await conn.execute(
                 """UPDATE schedule_items SET status = 'done', done_at = ?, message_id = ?, thread_id = ?,
                           last_error = NULL WHERE id = ?""",
                 (now, message_id, thread_id, item.id),
@@ -231,30 +234,29 @@ class DialogueScheduleService:
         """Mark an item skipped; the dialogue still opens or closes as it would have."""
         now = iso(self.clock())
         async with self.db.transaction() as conn:
-            await execute_in(conn,
+            await conn.execute(
                 "UPDATE schedule_items SET status = 'skipped', done_at = ?, last_error = ? WHERE id = ?",
                 (now, reason, item.id),
             )
             await self._apply_effect(conn, item, now, None, None)
 
     async def _apply_effect(
-        self, conn: object, item: ScheduleItem, now: str, message_id: int | None, thread_id: int | None
+        self, db: Executor, item: ScheduleItem, now: str, message_id: int | None, thread_id: int | None
     ) -> None:
-        db = conn
         if item.kind == "opening":
-            await execute_in(db,
+            await db.execute(
                 """UPDATE dialogues SET opening_message_id = coalesce(?, opening_message_id),
                           state = CASE WHEN state IN ('draft', 'scheduled') THEN 'open' ELSE state END
                    WHERE id = ?""",
                 (message_id, item.dialogue_id),
             )
         elif item.kind == "question" and message_id is not None:
-            await execute_in(db,
+            await db.execute(
                 "UPDATE questions SET message_id = ?, thread_id = ? WHERE id = ?",
                 (message_id, thread_id, item.question_id),
             )
         elif item.kind == "closing":
-            await execute_in(db,
+            await db.execute(
                 """UPDATE dialogues SET state = 'closed', closed_at = ?
                    WHERE id = ? AND state NOT IN ('closed', 'published')""",
                 (now, item.dialogue_id),

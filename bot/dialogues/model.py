@@ -1,15 +1,13 @@
 """The records of a dialogue (the dialogue, its guiding questions, themes and schedule items), read from their rows.
 
 Shared by :mod:`bot.dialogues.service`, :mod:`bot.dialogues.content`, :mod:`bot.dialogues.lifecycle` and the
-poster; plain data, no queries beyond :func:`execute_in`, the statement helper their transactions use.
+poster; plain data, no queries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import parse_iso
@@ -100,12 +98,6 @@ class ScheduleItem:
     @property
     def sort_key(self) -> tuple[datetime, int, int]:
         return (self.run_at, KIND_ORDER.get(self.kind, 9), self.id)
-
-
-async def execute_in(conn: Any, sql: str, params: Sequence[Any] = ()) -> tuple[int, int | None]:
-    """Run one statement inside a transaction and close its cursor: (rowcount, lastrowid)."""
-    async with conn.execute(sql, params) as cur:
-        return cur.rowcount, cur.lastrowid
 
 
 def dialogue_from_row(row: object) -> Dialogue:

@@ -18,7 +18,6 @@ from bot.dialogues.model import (
     Question,
     Theme,
     dialogue_from_row,
-    execute_in,
     question_from_row,
     theme_from_row,
 )
@@ -113,9 +112,7 @@ class DialogueService:
 
     async def questions(self, dialogue_id: int) -> list[Question]:
         """The guiding questions in order."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue_id,)
-        )
+        rows = await self.db.fetchall("SELECT * FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue_id,))
         return [question_from_row(r) for r in rows]
 
     async def question(self, dialogue_id: int, number: int) -> Question:
@@ -127,7 +124,8 @@ class DialogueService:
             count = await self.db.fetchval("SELECT count(*) FROM questions WHERE dialogue_id = ?", (dialogue_id,))
             raise UserError(
                 N_("There is no question {number}: this dialogue has {count} question(s)."),
-                number=number, count=count,
+                number=number,
+                count=count,
             )
         return question_from_row(row)
 
@@ -210,17 +208,27 @@ class DialogueService:
             raise UserError.many(problems)
         assert start_at is not None and end_at is not None
         async with self.db.transaction() as conn:
-            cur = await execute_in(conn,
+            dialogue_id = await conn.fetchval(
                 """INSERT INTO dialogues (guild_id, title, description, concept_note, languages, timezone,
                                           starts_at, ends_at, channel_id, channel_kind, created_by, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (guild_id, title, (description or "").strip(), (concept_note or "").strip() or None,
-                 " ".join(langs), tz_name, iso(start_at), iso(end_at), channel_id, channel_kind,
-                 created_by, iso(self.clock())),
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                (
+                    guild_id,
+                    title,
+                    (description or "").strip(),
+                    (concept_note or "").strip() or None,
+                    " ".join(langs),
+                    tz_name,
+                    iso(start_at),
+                    iso(end_at),
+                    channel_id,
+                    channel_kind,
+                    created_by,
+                    iso(self.clock()),
+                ),
             )
-            dialogue_id = cur[1]
             await conn.executemany(
                 "INSERT INTO themes (dialogue_id, key, name, emoji, position) VALUES (?, ?, ?, ?, ?)",
                 [(dialogue_id, key, name, emoji, i) for i, (key, name, emoji) in enumerate(DEFAULT_THEMES, 1)],
             )
-        return await self.require(int(dialogue_id))  # type: ignore[arg-type]
+        return await self.require(int(dialogue_id))

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import Clock, iso, parse_iso
 from bot.community.profiles import ATTRIBUTIONS, Attribution, ProfileService
 from bot.config import Config
@@ -21,7 +19,7 @@ from bot.errors import UserError
 from bot.i18n import N_
 from bot.panel.model import Answer, Asker, Panel, PanelQuestion, QuestionStatus
 from bot.panel.service import PanelService
-from bot.store import Database
+from bot.store import Database, Executor
 
 MIN_QUESTION = 1
 MAX_QUESTION = 1000
@@ -102,8 +100,9 @@ class PanelQuestionService:
         problems = []
         if not MIN_QUESTION <= len(text) <= MAX_QUESTION:
             problems.append(
-                UserError(N_("A question must be between {min} and {max} characters."), min=MIN_QUESTION,
-                          max=MAX_QUESTION)
+                UserError(
+                    N_("A question must be between {min} and {max} characters."), min=MIN_QUESTION, max=MAX_QUESTION
+                )
             )
         if attribution is not None and attribution not in ATTRIBUTIONS:
             problems.append(UserError(N_("Attribution must be name, organisation or anonymous.")))
@@ -121,26 +120,25 @@ class PanelQuestionService:
             name = organisation = None
         limit = self.config.panel.max_pending_questions_per_member
         async with self.db.transaction() as conn:
-            pending = await _value(
-                conn,
+            pending = await conn.fetchval(
                 "SELECT count(*) FROM panel_questions WHERE panel_id = ? AND author_id = ? AND status = 'pending'",
                 (panel.id, author_id),
             )
             if pending >= limit:
                 raise UserError(
-                    N_("You already have {n} questions waiting for review: please wait until the moderators "
-                       "have read them."),
+                    N_(
+                        "You already have {n} questions waiting for review: please wait until the moderators "
+                        "have read them."
+                    ),
                     n=limit,
                 )
-            async with conn.execute(
+            question_id = await conn.fetchval(
                 """INSERT INTO panel_questions (panel_id, author_id, text, attribution, asker_name,
                                                 asker_organisation, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (panel.id, author_id, text, chosen, name, organisation, iso(self.clock())),
-            ) as cur:
-                question_id = cur.lastrowid
-        assert question_id is not None
-        return await self.question(question_id)
+            )
+        return await self.question(int(question_id))
 
     async def vote(self, question_id: int, user_id: int) -> tuple[bool, PanelQuestion]:
         """Toggle ``user_id``'s vote: (whether they now vote for it, the question with its new count)."""
@@ -190,9 +188,7 @@ class PanelQuestionService:
 
     async def askers(self, question: PanelQuestion) -> tuple[Asker, ...]:
         """The question's own asker, then the askers of the questions merged into it, in asking order."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM panel_questions WHERE merged_into = ? ORDER BY id", (question.id,)
-        )
+        rows = await self.db.fetchall("SELECT * FROM panel_questions WHERE merged_into = ? ORDER BY id", (question.id,))
         merged = (Asker(r["author_id"], r["attribution"], r["asker_name"], r["asker_organisation"]) for r in rows)
         return (question.asker, *merged)
 
@@ -241,8 +237,8 @@ class PanelQuestionService:
                    WHERE id = ? AND status IN ('pending', 'approved')""",
                 (target.id, moderator_id, source.id),
             )
-            still_open = await _value(
-                conn, "SELECT count(*) FROM panel_questions WHERE id = ? AND status IN ('pending', 'approved')",
+            still_open = await conn.fetchval(
+                "SELECT count(*) FROM panel_questions WHERE id = ? AND status IN ('pending', 'approved')",
                 (target.id,),
             )
             if not moved or not still_open:
@@ -252,8 +248,9 @@ class PanelQuestionService:
             )
             await _rowcount(
                 conn,
-                """INSERT OR IGNORE INTO panel_votes (question_id, user_id, created_at)
-                   SELECT ?, user_id, created_at FROM panel_votes WHERE question_id = ?""",
+                """INSERT INTO panel_votes (question_id, user_id, created_at)
+                   SELECT ?, user_id, created_at FROM panel_votes WHERE question_id = ?
+                   ON CONFLICT DO NOTHING""",
                 (target.id, source.id),
             )
         return Merge(await self.question(source.id), await self.question(target.id))
@@ -323,14 +320,14 @@ class PanelQuestionService:
             existing = await self.db.fetchone(f"{_ANSWER_SQL} WHERE a.message_id = ?", (message_id,))
             if existing is not None:  # the same message seen twice (a replayed event)
                 return _answer(existing)
-        done = await self.db.execute(
+        answer_id = await self.db.fetchval(
             """INSERT INTO panel_answers (question_id, panellist_id, text, message_id, created_at)
-               VALUES (?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?) RETURNING id""",
             (question.id, panellist.id, text, message_id, iso(self.clock())),
         )
         if message_id is not None:
             self._answer_messages.add(message_id)
-        row = await self.db.fetchone(f"{_ANSWER_SQL} WHERE a.id = ?", (done.lastrowid,))
+        row = await self.db.fetchone(f"{_ANSWER_SQL} WHERE a.id = ?", (answer_id,))
         assert row is not None
         return _answer(row)
 
@@ -372,9 +369,7 @@ class PanelQuestionService:
 
     # -- helpers ------------------------------------------------------------------------------------
 
-    async def _open_question(
-        self, question_id: int, statuses: Sequence[str] = ("pending",)
-    ) -> PanelQuestion:
+    async def _open_question(self, question_id: int, statuses: Sequence[str] = ("pending",)) -> PanelQuestion:
         """The question, if it still exists, is in one of ``statuses`` and its panel is open."""
         question = await self.question(question_id)
         panel = await self.panels.get(question.panel_id)
@@ -389,26 +384,29 @@ def _already(question: PanelQuestion) -> UserError:
     return UserError(_ALREADY[question.status], number=question.id)
 
 
-async def _rowcount(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> int:
-    async with conn.execute(sql, params) as cur:
-        return cur.rowcount
-
-
-async def _value(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> Any:
-    async with conn.execute(sql, params) as cur:
-        row = await cur.fetchone()
-    return None if row is None else row[0]
+async def _rowcount(conn: Executor, sql: str, params: Sequence[Any]) -> int:
+    return (await conn.execute(sql, params)).rowcount
 
 
 def _question(row: Any) -> PanelQuestion:
     created = parse_iso(row["created_at"])
     assert created is not None
     return PanelQuestion(
-        id=row["id"], panel_id=row["panel_id"], author_id=row["author_id"], text=row["text"],
-        attribution=row["attribution"], asker_name=row["asker_name"], asker_organisation=row["asker_organisation"],
-        status=row["status"], created_at=created, votes=row["votes"], merged_into=row["merged_into"],
-        review_message_id=row["review_message_id"], public_message_id=row["public_message_id"],
-        relay_message_id=row["relay_message_id"], reviewed_by=row["reviewed_by"],
+        id=row["id"],
+        panel_id=row["panel_id"],
+        author_id=row["author_id"],
+        text=row["text"],
+        attribution=row["attribution"],
+        asker_name=row["asker_name"],
+        asker_organisation=row["asker_organisation"],
+        status=row["status"],
+        created_at=created,
+        votes=row["votes"],
+        merged_into=row["merged_into"],
+        review_message_id=row["review_message_id"],
+        public_message_id=row["public_message_id"],
+        relay_message_id=row["relay_message_id"],
+        reviewed_by=row["reviewed_by"],
         relayed_at=parse_iso(row["relayed_at"]),
     )
 
@@ -417,6 +415,11 @@ def _answer(row: Any) -> Answer:
     created = parse_iso(row["created_at"])
     assert created is not None
     return Answer(
-        id=row["id"], question_id=row["question_id"], panellist_id=row["panellist_id"],
-        panellist_name=row["panellist_name"], text=row["text"], created_at=created, message_id=row["message_id"],
+        id=row["id"],
+        question_id=row["question_id"],
+        panellist_id=row["panellist_id"],
+        panellist_name=row["panellist_name"],
+        text=row["text"],
+        created_at=created,
+        message_id=row["message_id"],
     )

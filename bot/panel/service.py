@@ -98,13 +98,12 @@ class PanelService:
             problems.append(UserError(N_("The dialogue “{title}” already has a panel."), title=dialogue.title))
         if problems:
             raise UserError.many(problems)
-        done = await self.db.execute(
+        panel_id = await self.db.fetchval(
             """INSERT INTO panels (dialogue_id, channel_id, starts_at, ends_at, created_at)
-               VALUES (?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?) RETURNING id""",
             (dialogue.id, channel_id, iso(starts_at), iso(ends_at), iso(self.clock())),
         )
-        assert done.lastrowid is not None
-        return await self.get(done.lastrowid)
+        return await self.get(int(panel_id))
 
     async def get(self, panel_id: int) -> Panel:
         row = await self.db.fetchone(
@@ -188,14 +187,13 @@ class PanelService:
             problems.append(UserError(N_("This member is already a panellist.")))
         if problems:
             raise UserError.many(problems)
-        done = await self.db.execute(
+        panellist_id = await self.db.fetchval(
             """INSERT INTO panellists (panel_id, name, title, organisation, user_id, position)
-               VALUES (?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
             (panel.id, name, fields["title"] or None, fields["organisation"] or None, user_id, len(current) + 1),
         )
         await self.refresh_live(panel.id)
-        assert done.lastrowid is not None
-        return await self.panellist(done.lastrowid)
+        return await self.panellist(int(panellist_id))
 
     async def panellists(self, panel_id: int) -> list[Panellist]:
         rows = await self.db.fetchall(

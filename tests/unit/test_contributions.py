@@ -40,26 +40,26 @@ def clock() -> datetime:
 
 async def make_dialogue(db: Database, *, languages: str = "en", state: str = "open") -> dict[str, int]:
     """A dialogue with two question threads and the default themes, as the dialogues feature leaves it."""
-    done = await db.execute(
+    done = await db.fetchval(
         """INSERT INTO dialogues (guild_id, title, languages, starts_at, ends_at, channel_id, state, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (GUILD, f"Dialogue {next(_ids)}", languages, iso(NOW), iso(NOW + timedelta(days=7)), CHANNEL, state,
          iso(NOW)),
     )
-    dialogue = done.lastrowid
+    dialogue = done
     ids = {"dialogue": dialogue}
     for position, thread in ((1, THREAD_1), (2, THREAD_2)):
-        q = await db.execute(
-            "INSERT INTO questions (dialogue_id, position, text, thread_id) VALUES (?, ?, ?, ?)",
+        q = await db.fetchval(
+            "INSERT INTO questions (dialogue_id, position, text, thread_id) VALUES (?, ?, ?, ?) RETURNING id",
             (dialogue, position, f"Question {position}?", thread),
         )
-        ids[f"q{position}"] = q.lastrowid
+        ids[f"q{position}"] = q
     for position, (key, name, emoji) in enumerate(THEMES, 1):
-        th = await db.execute(
-            "INSERT INTO themes (dialogue_id, key, name, emoji, position) VALUES (?, ?, ?, ?, ?)",
+        th = await db.fetchval(
+            "INSERT INTO themes (dialogue_id, key, name, emoji, position) VALUES (?, ?, ?, ?, ?) RETURNING id",
             (dialogue, key, name, emoji, position),
         )
-        ids[key] = th.lastrowid
+        ids[key] = th
     return ids
 
 

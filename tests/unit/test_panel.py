@@ -52,13 +52,13 @@ async def records(db: Database, panels: PanelService, questions: PanelQuestionSe
 
 @pytest.fixture
 async def panel(db: Database, panels: PanelService) -> Panel:
-    done = await db.execute(
+    done = await db.fetchval(
         """INSERT INTO dialogues (guild_id, title, languages, timezone, starts_at, ends_at, channel_id, created_at)
-           VALUES (?, 'Resistances to training', 'en', 'Europe/Paris', ?, ?, ?, ?)""",
+           VALUES (?, 'Resistances to training', 'en', 'Europe/Paris', ?, ?, ?, ?) RETURNING id""",
         (GUILD, iso(NOW), iso(NOW + timedelta(days=7)), CHANNEL, iso(NOW)),
     )
-    assert done.lastrowid is not None
-    return await panels.create(_Dialogue(done.lastrowid), CHANNEL, "2026-05-06 14:00")
+    assert done is not None
+    return await panels.create(_Dialogue(done), CHANNEL, "2026-05-06 14:00")
 
 
 async def approved(questions: PanelQuestionService, panel: Panel, author: int, text: str, **kw: object) -> int:

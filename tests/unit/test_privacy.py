@@ -65,23 +65,24 @@ async def populate(db: Database, contributions: ContributionService) -> dict[str
     await KeyPointService(db, clock, contributions).add_key_point(ids["dialogue"], 1, "Written by Alice", ALICE)
     await db.execute("UPDATE dialogues SET created_by = ? WHERE id = ?", (ALICE, ids["dialogue"]))
     now = iso(NOW)
-    panel = (await db.execute(
-        "INSERT INTO panels (dialogue_id, channel_id, starts_at, created_at) VALUES (?, 1, ?, ?)",
+    panel = await db.fetchval(
+        "INSERT INTO panels (dialogue_id, channel_id, starts_at, created_at) VALUES (?, 1, ?, ?) RETURNING id",
         (ids["dialogue"], now, now),
-    )).lastrowid
-    panellist = (await db.execute(
-        "INSERT INTO panellists (panel_id, name, user_id, position) VALUES (?, 'Dr Alice', ?, 1)", (panel, ALICE)
-    )).lastrowid
-    asked = (await db.execute(
+    )
+    panellist = await db.fetchval(
+        "INSERT INTO panellists (panel_id, name, user_id, position) VALUES (?, 'Dr Alice', ?, 1) RETURNING id",
+        (panel, ALICE),
+    )
+    asked = await db.fetchval(
         """INSERT INTO panel_questions (panel_id, author_id, text, asker_name, created_at)
-           VALUES (?, ?, 'What about credit?', 'Alice', ?)""",
+           VALUES (?, ?, 'What about credit?', 'Alice', ?) RETURNING id""",
         (panel, ALICE, now),
-    )).lastrowid
-    bobs = (await db.execute(
+    )
+    bobs = await db.fetchval(
         """INSERT INTO panel_questions (panel_id, author_id, text, reviewed_by, created_at)
-           VALUES (?, ?, 'And land?', ?, ?)""",
+           VALUES (?, ?, 'And land?', ?, ?) RETURNING id""",
         (panel, BOB, ALICE, now),
-    )).lastrowid
+    )
     await db.execute("INSERT INTO panel_votes VALUES (?, ?, ?)", (bobs, ALICE, now))
     await db.execute("INSERT INTO panel_votes VALUES (?, ?, ?)", (asked, BOB, now))
     await db.execute(

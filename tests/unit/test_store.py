@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from bot.store import open_database
-from bot.store.connection import migrations
+from bot.store.schema import migrations
 
 
 async def test_migrations_apply_once_and_set_user_version(db_path: Path) -> None:
@@ -36,5 +37,95 @@ async def test_a_failed_transaction_leaves_nothing(db_path: Path) -> None:
                 )
                 raise RuntimeError("boom")
         assert await db.fetchval("SELECT count(*) FROM guild_settings") == 0
+    finally:
+        await db.close()
+
+
+async def test_a_write_from_another_task_is_not_rolled_back_with_a_failed_transaction(db_path: Path) -> None:
+    """The lost vote: a member's single statement, made while another task's transaction is open and
+    later fails, waits for that transaction instead of joining it, so it is kept."""
+    db = await open_database(db_path)
+    try:
+        opened = asyncio.Event()
+        release = asyncio.Event()
+
+        async def failing_approval() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (1, 'x')")
+                opened.set()
+                await release.wait()
+                raise RuntimeError("double-pressed approval")
+
+        async def vote() -> None:
+            await opened.wait()
+            await db.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (2, 'vote')")
+
+        approval = asyncio.create_task(failing_approval())
+        voter = asyncio.create_task(vote())
+        await opened.wait()
+        await asyncio.sleep(0.05)
+        assert not voter.done(), "the vote waits for the open transaction instead of joining it"
+        release.set()
+        with pytest.raises(RuntimeError):
+            await approval
+        await voter
+        rows = await db.fetchall("SELECT guild_id FROM guild_settings ORDER BY guild_id")
+        assert [r["guild_id"] for r in rows] == [2]
+    finally:
+        await db.close()
+
+
+async def test_a_read_from_another_task_does_not_see_uncommitted_rows(db_path: Path) -> None:
+    db = await open_database(db_path)
+    try:
+        written = asyncio.Event()
+        release = asyncio.Event()
+
+        async def writer() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (7, 'x')")
+                assert await db.fetchval("SELECT count(*) FROM guild_settings") == 1  # the owner sees its own
+                written.set()
+                await release.wait()
+
+        task = asyncio.create_task(writer())
+        await written.wait()
+        # Another task reads at once (no waiting on the writer) and sees only committed data.
+        assert await asyncio.wait_for(db.fetchval("SELECT count(*) FROM guild_settings"), 1) == 0
+        release.set()
+        await task
+        assert await db.fetchval("SELECT count(*) FROM guild_settings") == 1
+    finally:
+        await db.close()
+
+
+async def test_nested_transactions_in_one_task_join_and_child_tasks_do_not(db_path: Path) -> None:
+    db = await open_database(db_path)
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction():
+                await db.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (1, 'outer')")
+                async with db.transaction() as inner:
+                    await inner.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (2, 'inner')")
+                raise RuntimeError("the whole unit of work is undone")
+        assert await db.fetchval("SELECT count(*) FROM guild_settings") == 0
+
+        async with db.transaction() as tx:
+            child = asyncio.create_task(db.fetchval("SELECT count(*) FROM guild_settings"))
+            await tx.execute("INSERT INTO guild_settings (guild_id, updated_at) VALUES (3, 'x')")
+            assert await child == 0  # a child task reads committed data, it does not join
+            with pytest.raises(RuntimeError, match="only by the task"):
+                await asyncio.create_task(tx.execute("DELETE FROM guild_settings"))
+    finally:
+        await db.close()
+
+
+async def test_insert_returning_gives_the_new_id_outside_a_transaction(db_path: Path) -> None:
+    db = await open_database(db_path)
+    try:
+        first = await db.fetchval(
+            "INSERT INTO guild_settings (guild_id, updated_at) VALUES (5, 'x') RETURNING guild_id"
+        )
+        assert first == 5
     finally:
         await db.close()

@@ -1,0 +1,86 @@
+"""What every store offers its repositories, whichever database is behind it.
+
+A **store** (:class:`Database`) runs SQL for the repositories in :mod:`bot.store`, the only modules
+that hold SQL. SQL is written once, in the portable subset SQLite and PostgreSQL share: ``?``
+placeholders (a PostgreSQL store rewrites them to ``$n``), ``INSERT … RETURNING id`` for new ids,
+``ON CONFLICT … DO NOTHING / DO UPDATE`` for upserts. Where the dialects really differ a repository
+asks :attr:`Database.dialect`.
+
+**One writer, concurrent readers.** A transaction is a unit of work owned by the task that opened it:
+
+* inside ``async with db.transaction() as tx``, the owning task's statements (through ``tx`` *or*
+  through ``db``, and nested ``db.transaction()`` blocks) run in that transaction;
+* a statement or transaction from any other task waits until it ends — it never joins it, so it is
+  never rolled back with it;
+* reads (``fetch*`` of a ``SELECT``) outside the owner's transaction go to read connections and see
+  committed data only, so a member's command never waits behind a report compile or a write batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+#: Parameters of one statement: positional for ``?`` placeholders.
+Params = Sequence[Any]
+
+
+class Row(Protocol):
+    """A result row: by column name (``row["id"]``) or position (``row[0]``)."""
+
+    def __getitem__(self, key: str | int, /) -> Any: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+@dataclass(frozen=True)
+class Executed:
+    """What a write statement did. New ids come from ``INSERT … RETURNING id`` (portable), not here."""
+
+    rowcount: int
+
+
+class Executor(Protocol):
+    """Run SQL: the store itself, or the transaction a task holds."""
+
+    async def execute(self, sql: str, params: Params = ()) -> Executed: ...
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any: ...
+
+
+class Database(Executor, Protocol):
+    """A store: SQLite (:mod:`bot.store.sqlite`) or PostgreSQL."""
+
+    #: ``"sqlite"`` or ``"postgresql"``.
+    dialect: str
+
+    def transaction(self) -> AbstractAsyncContextManager[Executor]: ...
+
+    async def close(self) -> None: ...
+
+
+def row_dict(row: Row) -> dict[str, Any]:
+    """A row as a plain dict (column name → value)."""
+    return {key: row[key] for key in row.keys()}  # noqa: SIM118 (a Row is no dict)
+
+
+def is_read(sql: str) -> bool:
+    """Whether a statement only reads (may run on a read connection)."""
+    head = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+    if head in {"SELECT", "VALUES", "EXPLAIN"}:
+        return True
+    if head == "WITH":
+        upper = sql.upper()
+        return not any(word in upper for word in ("INSERT ", "UPDATE ", "DELETE ", "RETURNING"))
+    return head == "PRAGMA" and "=" not in sql
+
+
+__all__ = ["Database", "Executed", "Executor", "Params", "Row", "is_read", "row_dict"]

@@ -1,0 +1,53 @@
+"""The numbered migrations shipped with the package, one sequence for every store.
+
+``migrations/NNN_description.sql`` is the portable SQL; where a dialect differs, a file of the same
+number in ``migrations/<dialect>/`` takes its place for that dialect.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer Colloquy than this one."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"the database schema is version {found}, newer than this Colloquy knows ({known}): upgrade Colloquy"
+        )
+        self.found = found
+        self.known = known
+
+
+def _scan(folder: Traversable) -> dict[int, tuple[str, str]]:
+    found: dict[int, tuple[str, str]] = {}
+    if not folder.is_dir():
+        return found
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            version = int(match.group(1))
+            if version in found:
+                raise RuntimeError(f"two migrations share the number {version:03d}")
+            found[version] = (entry.name, entry.read_text(encoding="utf-8"))
+    return found
+
+
+def migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every migration of ``dialect``, in order."""
+    root = resources.files("bot.store").joinpath("migrations")
+    chosen = _scan(root)
+    chosen.update(_scan(root.joinpath(dialect)))
+    return [(version, *chosen[version]) for version in sorted(chosen)]
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements (our migrations have no triggers or semicolons in strings)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    body = "\n".join(line.split(" --", 1)[0] for line in lines)
+    return [s.strip() for s in body.split(";") if s.strip()]
