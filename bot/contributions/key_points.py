@@ -16,7 +16,7 @@ MAX_KEY_POINT = 1000
 
 
 @dataclass(frozen=True)
-class KeyPoint:
+class StoredKeyPoint:
     """A key point of a dialogue: marked from a contribution, or written by a moderator."""
 
     id: int
@@ -38,7 +38,7 @@ class KeyPointService:
         #: Marking reads the contribution through the write path (which flushes a pending message first).
         self.contributions = contributions
 
-    async def mark_key_point(self, message_id: int, moderator_id: int) -> KeyPoint:
+    async def mark_key_point(self, message_id: int, moderator_id: int) -> StoredKeyPoint:
         contribution = await self.contributions.require_by_message(message_id)
         if contribution.is_key_point:
             raise UserError(N_("That contribution is already a key point."))
@@ -53,7 +53,7 @@ class KeyPointService:
             )
         return await self._key_point(key_point_id)
 
-    async def add_key_point(self, dialogue_id: int, question: int, text: str, moderator_id: int) -> KeyPoint:
+    async def add_key_point(self, dialogue_id: int, question: int, text: str, moderator_id: int) -> StoredKeyPoint:
         """A moderator's synthesized key point for guiding question number ``question``."""
         problems = []
         text = text.strip()
@@ -75,21 +75,21 @@ class KeyPointService:
         )
         return await self._key_point(int(key_point_id))
 
-    async def _key_point(self, key_point_id: int | None) -> KeyPoint:
+    async def _key_point(self, key_point_id: int | None) -> StoredKeyPoint:
         rows = await self._key_point_rows("k.id = ?", (key_point_id,))
         return rows[0]
 
-    async def key_points(self, dialogue_id: int) -> list[KeyPoint]:
+    async def key_points(self, dialogue_id: int) -> list[StoredKeyPoint]:
         return await self._key_point_rows("k.dialogue_id = ?", (dialogue_id,))
 
-    async def _key_point_rows(self, where: str, params: tuple[Any, ...]) -> list[KeyPoint]:
+    async def _key_point_rows(self, where: str, params: tuple[Any, ...]) -> list[StoredKeyPoint]:
         rows = await self.db.fetchall(
             f"""SELECT k.*, q.position FROM key_points k LEFT JOIN questions q ON q.id = k.question_id
                 WHERE {where} ORDER BY q.position IS NULL, q.position, k.id""",  # noqa: S608
             params,
         )
         return [
-            KeyPoint(
+            StoredKeyPoint(
                 id=r["id"], dialogue_id=r["dialogue_id"], question_id=r["question_id"], question_position=r["position"],
                 text=r["text"], source=r["source"], contribution_id=r["contribution_id"],
                 created_at=parse_iso(r["created_at"]),  # type: ignore[arg-type]

@@ -42,7 +42,7 @@ class Member:
 
 
 @dataclass(frozen=True)
-class Panellist:
+class ScenarioPanellist:
     key: str
     name: str
     title: str | None
@@ -52,11 +52,11 @@ class Panellist:
 
 
 @dataclass(frozen=True)
-class Panel:
+class ScenarioPanel:
     day: int
     start_time: time
     end_time: time
-    panellists: tuple[Panellist, ...]
+    panellists: tuple[ScenarioPanellist, ...]
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class Scenario:
     questions: tuple[str, ...]
     further_questions: tuple[str, ...]
     members: tuple[Member, ...]
-    panel: Panel | None
+    panel: ScenarioPanel | None
     steps: tuple[Step, ...] = field(default=())
 
     @property
@@ -186,7 +186,7 @@ def _members(path: Path, raw: Any) -> tuple[Member, ...]:
     return tuple(members)
 
 
-def _panel(path: Path, raw: Any, handles: set[str]) -> Panel | None:
+def _panel(path: Path, raw: Any, handles: set[str]) -> ScenarioPanel | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -201,7 +201,7 @@ def _panel(path: Path, raw: Any, handles: set[str]) -> Panel | None:
         if not isinstance(points, list) or not all(isinstance(p, str) and p.strip() for p in points):
             raise ScenarioError(path, f"{where}: key_points must be a list of strings")
         panellists.append(
-            Panellist(
+            ScenarioPanellist(
                 key=_str(path, f"{where} key", entry.get("key")) or "",
                 name=_str(path, f"{where} name", entry.get("name")) or "",
                 title=_str(path, f"{where} title", entry.get("title"), optional=True),
@@ -212,7 +212,7 @@ def _panel(path: Path, raw: Any, handles: set[str]) -> Panel | None:
         )
     if not panellists:
         raise ScenarioError(path, "[panel] needs at least one [[panel.panellists]] entry")
-    return Panel(
+    return ScenarioPanel(
         day=_int(path, "[panel] day", raw.get("day", 1), 1),
         start_time=_time(path, "[panel] start_time", raw.get("start_time")),
         end_time=_time(path, "[panel] end_time", raw.get("end_time")),

@@ -38,14 +38,14 @@ from bot.report.model import (
     GuidingQuestion,
     KeyPoint,
     Note,
-    Panel,
     PanelAnswer,
-    Panellist,
-    PanelQuestion,
+    PanelExchange,
+    PanelSection,
     Participation,
     Quote,
     Report,
-    Theme,
+    Speaker,
+    ThemeSection,
     WeekSummary,
 )
 from bot.report.text import safe_url
@@ -200,9 +200,9 @@ def _credit_of(row: Any) -> str | None:
     return credit(row["attribution"] or "name", name, row["organisation"])
 
 
-def _theme(row: Any) -> Theme:
+def _theme(row: Any) -> ThemeSection:
     translated = _DEFAULT_NAMES.get(row["key"]) == row["name"]
-    return Theme(key=row["key"], name=row["name"], emoji=row["emoji"], translated=translated)
+    return ThemeSection(key=row["key"], name=row["name"], emoji=row["emoji"], translated=translated)
 
 
 def _bucket_len(dialogue: Any) -> int:
@@ -231,7 +231,7 @@ def _days(buckets: dict[str, int], starts: datetime, ends: datetime, tz: ZoneInf
     return tuple(days)
 
 
-def _panel(record: PanelRecord | None, opted_out: frozenset[int]) -> tuple[Panel | None, list[FurtherQuestion]]:
+def _panel(record: PanelRecord | None, opted_out: frozenset[int]) -> tuple[PanelSection | None, list[FurtherQuestion]]:
     if record is None:
         return None, []
 
@@ -240,17 +240,17 @@ def _panel(record: PanelRecord | None, opted_out: frozenset[int]) -> tuple[Panel
         return "; ".join(dict.fromkeys(named)) or None
 
     questions = tuple(
-        PanelQuestion(qr.question.text, credits(qr), tuple(PanelAnswer(a.panellist_name, a.text) for a in qr.answers))
+        PanelExchange(qr.question.text, credits(qr), tuple(PanelAnswer(a.panellist_name, a.text) for a in qr.answers))
         for qr in record.relayed
         if qr.answers
     )
-    speakers = tuple(Panellist(p.name, p.title, p.organisation, p.key_points) for p in record.panellists)
+    speakers = tuple(Speaker(p.name, p.title, p.organisation, p.key_points) for p in record.panellists)
     further = [
         FurtherQuestion(qr.question.text, credits(qr), from_panel=True)
         for qr in record.unanswered
         if qr.question.author_id not in opted_out
     ]
-    return Panel(record.panel.starts_at, speakers, questions), further
+    return PanelSection(record.panel.starts_at, speakers, questions), further
 
 
 def assemble(raw: _Raw) -> Report:
@@ -371,7 +371,7 @@ def assemble(raw: _Raw) -> Report:
         )
 
     report_themes = tuple(
-        Theme(th.key, th.name, th.emoji, th.translated, tuple(quote(r) for r in quoted[i]), len(tagged[i]))
+        ThemeSection(th.key, th.name, th.emoji, th.translated, tuple(quote(r) for r in quoted[i]), len(tagged[i]))
         for i, th in enumerate(themes)
     )
     for link in raw.links:

@@ -1,7 +1,7 @@
 """The report as data: what :mod:`bot.report.compile` builds and every renderer reads.
 
 A :class:`Report` is language-independent: members' words as written, times in UTC, default theme
-names as catalog msgids (``Theme.translated``). Renderers localize headings, dates and numbers for
+names as catalog msgids (``ThemeSection.translated``). Renderers localize headings, dates and numbers for
 one language at a time, so one compile serves every language of the dialogue.
 
 Privacy is settled before a Report exists: it only ever holds what may be published (no deleted,
@@ -56,7 +56,7 @@ class GuidingQuestion:
 
 
 @dataclass(frozen=True)
-class Panellist:
+class Speaker:
     name: str
     title: str | None = None
     organisation: str | None = None
@@ -75,21 +75,21 @@ class PanelAnswer:
 
 
 @dataclass(frozen=True)
-class PanelQuestion:
+class PanelExchange:
     text: str
     credit: str | None  # None: anonymous
     answers: tuple[PanelAnswer, ...] = ()
 
 
 @dataclass(frozen=True)
-class Panel:
+class PanelSection:
     starts_at: datetime | None
-    panellists: tuple[Panellist, ...] = ()
-    questions: tuple[PanelQuestion, ...] = ()  # relayed, in the order they were posed
+    panellists: tuple[Speaker, ...] = ()
+    questions: tuple[PanelExchange, ...] = ()  # relayed, in the order they were posed
 
 
 @dataclass(frozen=True)
-class Theme:
+class ThemeSection:
     key: str
     name: str  # a catalog msgid when ``translated`` (a default theme), else the moderators' own name
     emoji: str | None = None
@@ -136,8 +136,8 @@ class Report:
     starts_at: datetime
     ends_at: datetime
     questions: tuple[GuidingQuestion, ...] = ()
-    panel: Panel | None = None
-    themes: tuple[Theme, ...] = ()
+    panel: PanelSection | None = None
+    themes: tuple[ThemeSection, ...] = ()
     further_questions: tuple[FurtherQuestion, ...] = ()
     notes: tuple[Note, ...] = ()
     participation: Participation = field(default_factory=Participation)
@@ -148,7 +148,7 @@ class Report:
         """The dialogue's main language."""
         return self.languages[0] if self.languages else "en"
 
-    def theme(self, key: str) -> Theme | None:
+    def theme(self, key: str) -> ThemeSection | None:
         return next((th for th in self.themes if th.key == key), None)
 
 

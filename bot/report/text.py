@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_skeleton
 
 from bot.i18n import date_range, date_text, resolve, t
-from bot.report.model import Report, Theme
+from bot.report.model import Report, ThemeSection
 
 ZWSP = "\u200b"
 _USER = re.compile(r"<@!?(\d+)>")
@@ -45,7 +45,7 @@ def safe_url(url: str | None) -> str | None:
     return url if url and _WEB_URL.fullmatch(url) else None
 
 
-def theme_name(theme: Theme | None, key: str, language: str) -> str:
+def theme_name(theme: ThemeSection | None, key: str, language: str) -> str:
     if theme is None:
         return key
     return t(language, theme.name) if theme.translated else theme.name

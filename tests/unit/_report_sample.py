@@ -9,14 +9,14 @@ from bot.report.model import (
     GuidingQuestion,
     KeyPoint,
     Note,
-    Panel,
     PanelAnswer,
-    Panellist,
-    PanelQuestion,
+    PanelExchange,
+    PanelSection,
     Participation,
     Quote,
     Report,
-    Theme,
+    Speaker,
+    ThemeSection,
 )
 
 MSG = "https://discord.com/channels/1/2/{}"
@@ -55,26 +55,26 @@ def sample_report(*, quotes_per_theme: int = 2) -> Report:
                                                 "Genre en Action", MSG.format(201), support=2),),
                             contributions=3),
         ),
-        panel=Panel(
+        panel=PanelSection(
             starts_at=datetime(2015, 5, 6, 13, 0, tzinfo=UTC),
             panellists=(
-                Panellist("Elisabeth Prügl", "Director", "Graduate Institute",
+                Speaker("Elisabeth Prügl", "Director", "Graduate Institute",
                           ("Gender training is politics.", "Resistance results from politics.")),
-                Panellist("Lut Mergaert", "Research Director", "Yellow Window", ("Understand what is resisted.",)),
+                Speaker("Lut Mergaert", "Research Director", "Yellow Window", ("Understand what is resisted.",)),
             ),
             questions=(
-                PanelQuestion("Is the training of trainers a good way to start?", "Elisabeth Robert, UN Women",
+                PanelExchange("Is the training of trainers a good way to start?", "Elisabeth Robert, UN Women",
                               (PanelAnswer("Lut Mergaert", "This is a good way to start."),
                                PanelAnswer("Elisabeth Prügl", "The debate needs to be institution-wide."))),
-                PanelQuestion("Is gender balance common in trainer teams?", None,
+                PanelExchange("Is gender balance common in trainer teams?", None,
                               (PanelAnswer("Lut Mergaert", "Not systematically."),)),
             ),
         ),
         themes=(
-            Theme("understanding", "Understanding and conceptualising", "🧠", True, (), 0),
-            Theme("challenges", "Challenges", "⚠️", True, challenges, len(challenges)),
-            Theme("recommendations", "Recommendations", "💡", True, recommendations, 2),
-            Theme("local", "Francophone contexts", None, False, (), 0),
+            ThemeSection("understanding", "Understanding and conceptualising", "🧠", True, (), 0),
+            ThemeSection("challenges", "Challenges", "⚠️", True, challenges, len(challenges)),
+            ThemeSection("recommendations", "Recommendations", "💡", True, recommendations, 2),
+            ThemeSection("local", "Francophone contexts", None, False, (), 0),
         ),
         further_questions=(
             FurtherQuestion("How can resistances be incorporated into methods?"),
