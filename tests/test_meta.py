@@ -96,7 +96,7 @@ def test_every_data_file_the_code_reads_is_shipped_as_package_data() -> None:
     root = Path(__file__).resolve().parent.parent
     declared = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
     data_files = [p for folder in ("bot", "locales") for p in (root / folder).rglob("*")
-                  if p.is_file() and p.suffix in {".sql", ".css", ".toml", ".po", ".pot"}]
+                  if p.is_file() and p.suffix in {".sql", ".css", ".toml", ".po", ".pot", ".j2"}]
     assert len(data_files) >= 8
     for path in data_files:
         package = path.relative_to(root).parts[0]

@@ -1,20 +1,33 @@
-"""The report as one self-contained, print-friendly HTML page.
+"""The report as one self-contained, print-friendly HTML page, rendered by Jinja2 (autoescape on).
 
-Inline CSS (``report.css``), inline SVG charts (contributions per day and per theme), no scripts and
-no external resources: the file opens offline and prints as it looks. Every piece of text is
-HTML-escaped; only ``http(s)`` URLs become links. The markup is well-formed XML as well as HTML.
+Inline CSS (``report.css``), inline SVG charts (contributions per day, per theme, per question), no
+scripts and no external resources: the file opens offline, reads from a 360 px phone to a desktop,
+and prints with every link target shown (print CSS). The markup is well-formed XML as well as HTML.
+
+This module turns a :class:`Report` into plain values for ``templates/report.html.j2``: every label
+is translated here (so the catalog tools see the msgids), members' text is neutralised, and only
+``http(s)`` URLs become links. The template only lays them out; Jinja2 escapes every value.
+
+Notes are linked both ways (the reference goes to the note, the note back to the text). A note is
+numbered only when the text references it; a link shared in the text is shown once, as its site's
+name pointing to the note, never inline *and* in the notes. Other links members shared are listed
+after the notes, unnumbered.
 """
 
 from __future__ import annotations
 
 import functools
-from html import escape
+from dataclasses import dataclass
 from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
 
 from bot.i18n import number, t
 from bot.report import text as tx
 from bot.report.markdown import figures_line
-from bot.report.model import KeyPoint, Quote, Report
+from bot.report.model import KeyPoint, Note, Quote, Report
 
 
 @functools.cache
@@ -22,176 +35,235 @@ def stylesheet() -> str:
     return resources.files("bot.report").joinpath("report.css").read_text(encoding="utf-8")
 
 
-def _e(value: str) -> str:
-    return escape(value, quote=True)
-
-
-def _link(url: str | None, label: str) -> str:
-    safe = tx.safe_url(url)
-    return f'<a href="{_e(safe)}">{label}</a>' if safe else label
-
-
-def _sup(notes: tuple[int, ...]) -> str:
-    return "".join(f'<sup><a href="#note-{n}">{n}</a></sup>' for n in notes)
-
-
-def _credit(credit: str | None, url: str | None, lang: str) -> str:
-    parts = []
-    if credit:
-        parts.append(_e(credit))
-    if tx.safe_url(url):
-        parts.append(_link(url, _e(t(lang, "message"))))
-    return f' <span class="credit">— {", ".join(parts)}</span>' if parts else ""
-
-
-def _quote(q: Quote, lang: str) -> str:
-    return f"<li>{_e(tx.member_text(q.text, lang))}{_credit(q.credit, q.url, lang)}{_sup(q.notes)}</li>"
-
-
-def _key_point(p: KeyPoint, lang: str, draft: bool) -> str:
-    credit = _credit(p.credit, p.url, lang) if p.source != "moderator" else ""
-    mark = f'<span class="tag">{_e(t(lang, "suggestion"))}</span>' if draft and p.suggested else ""
-    cls = ' class="suggested"' if p.suggested else ""
-    return f"<li{cls}>{_e(tx.member_text(p.text, lang))}{credit}{_sup(p.notes)}{mark}</li>"
-
-
-def bar_chart(caption: str, items: list[tuple[str, int]], lang: str) -> str:
-    """A horizontal bar chart as inline SVG (labels left, values right)."""
-    row, label_w, bar_w, value_w = 22, 190, 320, 60
-    top = max((v for _, v in items), default=0) or 1
-    height = row * len(items) + 4
-    width = label_w + bar_w + value_w
-    bars = []
-    for i, (label, value) in enumerate(items):
-        y = i * row + 2
-        w = round(bar_w * value / top, 1)
-        shown = label if len(label) <= 28 else label[:27] + "…"
-        bars.append(
-            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{_e(shown)}</text>'
-            f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w}" height="{row - 6}"/>'
-            f'<text x="{label_w + w + 6}" y="{y + 15}">{_e(number(lang, value))}</text>'
-        )
-    return (
-        f'<figure><svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="{_e(caption)}">{"".join(bars)}</svg>'
-        f"<figcaption>{_e(caption)}</figcaption></figure>"
+@functools.cache
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("bot.report", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
 
 
-def _key_points(out: list[str], points: tuple[KeyPoint, ...], suggested: tuple[KeyPoint, ...],
-                lang: str, draft: bool) -> None:
-    if points:
-        out.append(f"<p>{_e(t(lang, 'Key points:'))}</p><ul>")
-        out += [_key_point(p, lang, draft) for p in points]
-        out.append("</ul>")
-    if suggested:
-        out.append(f"<p>{_e(t(lang, 'Suggested from the discussion:'))}</p><ul>")
-        out += [_key_point(p, lang, draft) for p in suggested]
-        out.append("</ul>")
-    if not points and not suggested:
-        out.append(f"<p>{_e(t(lang, 'No key points yet.'))}</p>")
+# -- members' text with its note references ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text, or a shared link shown as its site (``label``) referencing note ``note``."""
+
+    text: str
+    note: int | None = None
+    ref: str | None = None  # the id the note links back to
+
+
+@dataclass(frozen=True)
+class Item:
+    """A quote, a key point or a panel line: text segments, a credit and a link to the message."""
+
+    segments: tuple[Segment, ...]
+    credit: str | None = None
+    url: str | None = None
+    tag: str | None = None
+    suggested: bool = False
+
+
+class _Refs:
+    """Numbers notes in the order the text references them, and gives each reference an id."""
+
+    def __init__(self, notes: tuple[Note, ...]) -> None:
+        self.by_number = {n.number: n for n in notes}
+        self.first_ref: dict[int, str] = {}
+        self.count = 0
+
+    def ref(self, number: int) -> str:
+        self.count += 1
+        ref = f"ref-{number}-{self.count}"
+        self.first_ref.setdefault(number, ref)
+        return ref
+
+    def segments(self, text: str, notes: tuple[int, ...]) -> tuple[Segment, ...]:
+        """``text`` with each noted URL replaced by its site's name and a reference; references to
+        notes whose URL is not in the text come last."""
+        out: list[Segment] = []
+        rest = text
+        trailing: list[int] = []
+        for n in notes:
+            note = self.by_number.get(n)
+            if note is None:
+                continue
+            at = rest.find(note.url)
+            if at < 0:
+                trailing.append(n)
+                continue
+            out.append(Segment(rest[:at]))
+            out.append(Segment(_site(note.url), n, self.ref(n)))
+            rest = rest[at + len(note.url):]
+        out.append(Segment(rest))
+        out += [Segment("", n, self.ref(n)) for n in trailing]
+        return tuple(s for s in out if s.text or s.note is not None)
+
+
+def _site(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+# -- charts ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: str
+    y: int
+    width: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    caption: str
+    width: int
+    height: int
+    bar_width: int
+    bars: tuple[Bar, ...]
+
+
+#: Chart geometry (SVG user units): each row is a label line with its bar and value below, so a
+#: chart keeps its text readable when the page scales it down to a phone's width.
+CHART_WIDTH, ROW, BAR_MAX = 400, 38, 330
+
+
+def bar_chart(caption: str, items: list[tuple[str, int]], lang: str) -> Chart:
+    top = max((v for _, v in items), default=0) or 1
+    bars = tuple(
+        Bar(label if len(label) <= 60 else label[:59] + "…", number(lang, value), i * ROW + 2,
+            round(BAR_MAX * value / top, 1))
+        for i, (label, value) in enumerate(items)
+    )
+    return Chart(caption, CHART_WIDTH, ROW * len(items) + 4, BAR_MAX, bars)
+
+
+# -- the page -------------------------------------------------------------------------------------
+
+def _labels(lang: str) -> dict[str, str]:
+    concept = t(lang, "The key issues and objectives of the Virtual Dialogue are set out in the {link}.")
+    before, _, after = concept.partition("{link}")
+    return {
+        "report": t(lang, "Report"),
+        "introduction": t(lang, "Introduction").upper(),
+        "concept_before": before,
+        "concept_after": after,
+        "concept_note": t(lang, "Concept Note"),
+        "guided": t(lang, "Discussions were guided by these questions:"),
+        "panel": t(lang, "Panel discussion").upper(),
+        "panel_intro": t(lang, "The Virtual Dialogue included a live online panel: invited speakers gave short "
+                               "presentations and responded to key questions."),
+        "panel_posed": t(lang, "Following these presentations, the moderator posed questions on behalf of "
+                               "participants."),
+        "key_points_heading": t(lang, "Key points").upper(),
+        "key_points": t(lang, "Key points:"),
+        "suggested": t(lang, "Suggested from the discussion:"),
+        "no_key_points": t(lang, "No key points yet."),
+        "as_a_whole": t(lang, "The dialogue as a whole"),
+        "comments": t(lang, "Comments from the online discussion"),
+        "no_comments": t(lang, "No contributions have been tagged with a theme yet."),
+        "further": t(lang, "Questions for further discussion").upper(),
+        "further_intro": t(lang, "Based on the findings of the Virtual Dialogue, a number of issues for future "
+                                 "reflection can be identified:"),
+        "participation": t(lang, "Participation").upper(),
+        "notes": t(lang, "Notes"),
+        "other_links": t(lang, "Other links shared during the dialogue:"),
+        "message": t(lang, "message"),
+        "back": t(lang, "Back to the text"),
+        "note_ref": t(lang, "Note"),
+    }
 
 
 def render_html(report: Report, language: str | None = None, *, draft: bool = False) -> str:
     lang = language or report.language
-    title = tx.title(report, lang)
-    out: list[str] = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_e(lang)}"><head><meta charset="utf-8"/>',
-        '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
-        f"<title>{_e(title)}</title><style>{stylesheet()}</style></head><body>",
-        f"<header><h1>{_e(title)}</h1>",
-        f'<p class="dates">{_e(tx.dates(report, lang))}</p><p class="kind">{_e(t(lang, "Report"))}</p></header>',
-        f'<section id="introduction"><h2>{_e(t(lang, "Introduction").upper())}</h2>',
-    ]
-    for paragraph in report.description.strip().split("\n\n"):
-        if paragraph.strip():
-            out.append(f"<p>{_e(tx.neutralise(paragraph.strip(), lang))}</p>")
-    if tx.safe_url(report.concept_note):
-        link = _link(report.concept_note, _e(t(lang, "Concept Note")))
-        sentence = t(lang, "The key issues and objectives of the Virtual Dialogue are set out in the {link}.",
-                     link="\x00")
-        out.append("<p>" + _e(sentence).replace("\x00", link) + "</p>")
-    if report.questions:
-        guided = t(lang, "Discussions were guided by these questions:")
-        out.append(f"<p>{_e(guided)}</p>")
-        out.append('<ol class="guiding">')
-        out += [f'<li value="{q.position}">{_e(tx.one_line(q.text))}</li>' for q in report.questions]
-        out.append("</ol>")
-    out.append("</section>")
+    refs = _Refs(report.notes)
+    suggestion = t(lang, "suggestion")
+
+    def member(text: str, notes: tuple[int, ...] = ()) -> tuple[Segment, ...]:
+        return refs.segments(tx.member_text(text, lang), notes)
+
+    def quote(q: Quote) -> Item:
+        return Item(member(q.text, q.notes), q.credit, tx.safe_url(q.url))
+
+    def key_point(p: KeyPoint) -> Item:
+        own = p.source == "moderator"
+        return Item(member(p.text, p.notes), None if own else p.credit, None if own else tx.safe_url(p.url),
+                    suggestion if draft and p.suggested else None, p.suggested)
+
+    def key_points(points: tuple[KeyPoint, ...], suggested: tuple[KeyPoint, ...]) -> dict[str, Any]:
+        return {"points": [key_point(p) for p in points], "suggested": [key_point(p) for p in suggested]}
 
     panel = report.panel
-    if panel is not None and (panel.panellists or panel.questions):
-        out.append(f'<section id="panel"><h2>{_e(t(lang, "Panel discussion").upper())}</h2>')
-        if panel.panellists:
-            intro = t(lang, "The Virtual Dialogue included a live online panel: invited speakers gave short "
-                            "presentations and responded to key questions.")
-            out.append(f"<p>{_e(intro)}</p>")
-        for speaker in panel.panellists:
-            out.append(f'<p class="speaker">{_e(speaker.heading)}</p>')
-            if speaker.points:
-                out.append("<ul>" + "".join(f"<li>{_e(tx.one_line(p))}</li>" for p in speaker.points) + "</ul>")
-        if panel.questions:
-            posed = t(lang, "Following these presentations, the moderator posed questions on behalf of participants.")
-            out.append(f"<p>{_e(posed)}</p>")
-        for question in panel.questions:
-            credit = f" ({_e(question.credit)})" if question.credit else ""
-            posed = t(lang, "Q: {question}", question=tx.member_text(question.text, lang))
-            out.append(f'<p class="qa-question">{_e(posed)}{credit}</p>')
-            out += [f"<p>{_e(a.panellist)}: {_e(tx.member_text(a.text, lang))}</p>" for a in question.answers]
-        out.append("</section>")
-
-    out.append(f'<section id="key-points"><h2>{_e(t(lang, "Key points").upper())}</h2>')
-    for q in report.questions:
-        out.append(f"<h3>{q.position}. {_e(tx.one_line(q.text))}</h3>")
-        _key_points(out, q.key_points, q.suggested, lang, draft)
-    if report.general_key_points:
-        out.append(f"<h3>{_e(t(lang, 'The dialogue as a whole'))}</h3>")
-        _key_points(out, report.general_key_points, (), lang, draft)
-    out.append("</section>")
-
-    out.append(f'<section id="comments"><h2>{_e(t(lang, "Comments from the online discussion"))}</h2>')
-    quoted = [th for th in report.themes if th.quotes]
-    for theme in quoted:
-        out.append(f"<h3><em>{_e(tx.theme_name(theme, theme.key, lang))}</em></h3><ul>")
-        out += [_quote(q, lang) for q in theme.quotes]
-        out.append("</ul>")
-    if not quoted:
-        out.append(f"<p>{_e(t(lang, 'No contributions have been tagged with a theme yet.'))}</p>")
-    out.append("</section>")
-
-    if report.further_questions:
-        out.append(f'<section id="further"><h2>{_e(t(lang, "Questions for further discussion").upper())}</h2>')
-        intro = t(lang, "Based on the findings of the Virtual Dialogue, a number of issues for future "
-                        "reflection can be identified:")
-        out.append(f"<p>{_e(intro)}</p><ol>")
-        for fq in report.further_questions:
-            credit = f" ({_e(fq.credit)})" if fq.credit else ""
-            out.append(f"<li>{_e(tx.member_text(fq.text, lang))}{credit}</li>")
-        out.append("</ol></section>")
+    if panel is not None and not (panel.panellists or panel.questions):
+        panel = None
+    panel_questions = [
+        {
+            "posed": Item(member(t(lang, "Q: {question}", question=q.text)), q.credit),
+            "answers": [(a.panellist, member(a.text)) for a in q.answers],
+        }
+        for q in (panel.questions if panel else ())
+    ]
+    questions = [
+        {"position": q.position, "text": tx.one_line(q.text), **key_points(q.key_points, q.suggested)}
+        for q in report.questions
+    ]
+    general = key_points(report.general_key_points, ()) if report.general_key_points else None
+    themes = [
+        {"name": tx.theme_name(th, th.key, lang), "quotes": [quote(q) for q in th.quotes]}
+        for th in report.themes if th.quotes
+    ]
+    further = [Item(member(fq.text), fq.credit) for fq in report.further_questions]
 
     p = report.participation
-    out.append(f'<section id="participation"><h2>{_e(t(lang, "Participation").upper())}</h2>')
-    out.append(f'<p class="figures">{_e(figures_line(report, lang))}</p>')
+    charts = []
     if p.per_day:
-        days = [(tx.local_date_short(d, lang), n) for d, n in p.per_day]
-        out.append(bar_chart(t(lang, "Contributions per day"), days, lang))
+        charts.append(bar_chart(t(lang, "Contributions per day"),
+                                [(tx.local_date_short(d, lang), n) for d, n in p.per_day], lang))
     if p.per_theme:
-        themes = [(tx.theme_name(report.theme(k), k, lang), n) for k, n in p.per_theme]
-        out.append(bar_chart(t(lang, "Contributions per theme"), themes, lang))
+        charts.append(bar_chart(t(lang, "Contributions per theme"),
+                                [(tx.theme_name(report.theme(k), k, lang), n) for k, n in p.per_theme], lang))
     if p.per_question:
-        questions = [(tx.question_label(pos, lang), n) for pos, n in p.per_question]
-        out.append(bar_chart(t(lang, "Contributions per question"), questions, lang))
-    out.append("</section>")
+        charts.append(bar_chart(t(lang, "Contributions per question"),
+                                [(tx.question_label(pos, lang), n) for pos, n in p.per_question], lang))
 
-    if report.notes:
-        out.append(f'<section id="notes" class="notes"><h2>{_e(t(lang, "Notes"))}</h2><hr/>')
-        for note in report.notes:
-            shared = ""
-            if note.credit:
-                shared = " (" + _e(t(lang, "shared by {credit}", credit=note.credit)) + ")"
-            out.append(f'<p id="note-{note.number}"><sup>{note.number}</sup> '
-                       f"{_link(note.url, _e(note.url))}{shared}</p>")
-        out.append("</section>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    # The notes the text referenced (in the text's order), then the other links, unnumbered.
+    notes = [
+        {"number": n.number, "url": n.url, "site": _site(n.url), "back": refs.first_ref[n.number],
+         "shared": t(lang, "shared by {credit}", credit=n.credit) if n.credit else None}
+        for n in report.notes if n.number in refs.first_ref
+    ]
+    other_links = [
+        {"url": n.url, "shared": t(lang, "shared by {credit}", credit=n.credit) if n.credit else None}
+        for n in report.notes if n.number not in refs.first_ref and tx.safe_url(n.url)
+    ]
+
+    template = environment().get_template("report.html.j2")
+    return template.render(
+        lang=lang,
+        label=_labels(lang),
+        title=tx.title(report, lang),
+        dates=tx.dates(report, lang),
+        css=stylesheet(),
+        description=[tx.neutralise(para.strip(), lang) for para in report.description.strip().split("\n\n")
+                     if para.strip()],
+        concept_note=tx.safe_url(report.concept_note),
+        guiding=[(q.position, tx.one_line(q.text)) for q in report.questions],
+        panel=panel,
+        panellists=[(s.heading, [tx.one_line(point) for point in s.points]) for s in (panel.panellists if panel
+                                                                                      else ())],
+        panel_questions=panel_questions,
+        questions=questions,
+        general=general,
+        themes=themes,
+        further=further,
+        figures=figures_line(report, lang),
+        charts=charts,
+        notes=notes,
+        other_links=other_links,
+    )
