@@ -14,7 +14,7 @@ import pytest
 from bot.demo.runner import DemoRun
 from bot.demo.scenario import load_scenario
 from bot.report.html import render_html
-from bot.report.model import Note, Quote, Theme
+from bot.report.model import Note, Quote, ThemeSection
 from tests.unit._report_sample import MSG, sample_report
 
 SHORT = Path(__file__).resolve().parents[1] / "data" / "short_week.toml"
@@ -28,7 +28,7 @@ def hard_report() -> Any:
     inline = Quote(300, f"Our evaluation framework is here {LONG_URL} and covers Entwicklungszusammenarbeit.",
                    "Maria-Magdalena Wojciechowska-Szczepańska, Internationale Arbeitsorganisation",
                    MSG.format(300), question=1, notes=(3,))
-    theme = Theme("institutional", "Institutional resistances in ministries and development agencies", None,
+    theme = ThemeSection("institutional", "Institutional resistances in ministries and development agencies", None,
                   False, (inline,), 1)
     notes = (*report.notes,
              Note(3, LONG_URL, "Maria-Magdalena Wojciechowska-Szczepańska, Internationale Arbeitsorganisation"),
