@@ -11,6 +11,7 @@ from bot.contributions.service import ContributionService
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import Database
+from bot.store.repositories.contributions import ContributionRepository
 
 MAX_KEY_POINT = 1000
 
@@ -34,6 +35,7 @@ class KeyPointService:
 
     def __init__(self, db: Database, clock: Clock, contributions: ContributionService) -> None:
         self.db = db
+        self.repo = ContributionRepository(db)
         self.clock = clock
         #: Marking reads the contribution through the write path (which flushes a pending message first).
         self.contributions = contributions
@@ -43,14 +45,7 @@ class KeyPointService:
         if contribution.is_key_point:
             raise UserError(N_("That contribution is already a key point."))
         text = contribution.content.strip() or "\n".join(contribution.attachments)
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE contributions SET is_key_point = 1 WHERE id = ?", (contribution.id,))
-            key_point_id = await conn.fetchval(
-                """INSERT INTO key_points (dialogue_id, question_id, text, contribution_id, source, created_by,
-                       created_at) VALUES (?, ?, ?, ?, 'marked', ?, ?) RETURNING id""",
-                (contribution.dialogue_id, contribution.question_id, text, contribution.id, moderator_id,
-                 iso(self.clock())),
-            )
+        key_point_id = await self.repo.mark_key_point(contribution, moderator_id, text, iso(self.clock()))
         return await self._key_point(key_point_id)
 
     async def add_key_point(self, dialogue_id: int, question: int, text: str, moderator_id: int) -> StoredKeyPoint:
@@ -61,38 +56,28 @@ class KeyPointService:
             problems.append(UserError(N_("A key point needs some text.")))
         elif len(text) > MAX_KEY_POINT:
             problems.append(UserError(N_("A key point can be at most {n} characters."), n=MAX_KEY_POINT))
-        question_id = await self.db.fetchval(
-            "SELECT id FROM questions WHERE dialogue_id = ? AND position = ?", (dialogue_id, question)
-        )
+        question_id = await self.repo.question_id_at(dialogue_id, question)
         if question_id is None:
             problems.append(UserError(N_("This dialogue has no question number {number}."), number=question))
         if problems:
             raise UserError.many(problems)
-        key_point_id = await self.db.fetchval(
-            """INSERT INTO key_points (dialogue_id, question_id, text, contribution_id, source, created_by, created_at)
-               VALUES (?, ?, ?, NULL, 'moderator', ?, ?) RETURNING id""",
-            (dialogue_id, question_id, text, moderator_id, iso(self.clock())),
-        )
+        assert question_id is not None
+        key_point_id = await self.repo.add_key_point(dialogue_id, question_id, text, moderator_id, iso(self.clock()))
         return await self._key_point(int(key_point_id))
 
-    async def _key_point(self, key_point_id: int | None) -> StoredKeyPoint:
-        rows = await self._key_point_rows("k.id = ?", (key_point_id,))
-        return rows[0]
+    async def _key_point(self, key_point_id: int) -> StoredKeyPoint:
+        return _key_points(await self.repo.key_points(key_point_id=key_point_id))[0]
 
     async def key_points(self, dialogue_id: int) -> list[StoredKeyPoint]:
-        return await self._key_point_rows("k.dialogue_id = ?", (dialogue_id,))
+        return _key_points(await self.repo.key_points(dialogue_id=dialogue_id))
 
-    async def _key_point_rows(self, where: str, params: tuple[Any, ...]) -> list[StoredKeyPoint]:
-        rows = await self.db.fetchall(
-            f"""SELECT k.*, q.position FROM key_points k LEFT JOIN questions q ON q.id = k.question_id
-                WHERE {where} ORDER BY q.position IS NULL, q.position, k.id""",  # noqa: S608
-            params,
+
+def _key_points(rows: list[Any]) -> list[StoredKeyPoint]:
+    return [
+        StoredKeyPoint(
+            id=r["id"], dialogue_id=r["dialogue_id"], question_id=r["question_id"], question_position=r["position"],
+            text=r["text"], source=r["source"], contribution_id=r["contribution_id"],
+            created_at=parse_iso(r["created_at"]),  # type: ignore[arg-type]
         )
-        return [
-            StoredKeyPoint(
-                id=r["id"], dialogue_id=r["dialogue_id"], question_id=r["question_id"], question_position=r["position"],
-                text=r["text"], source=r["source"], contribution_id=r["contribution_id"],
-                created_at=parse_iso(r["created_at"]),  # type: ignore[arg-type]
-            )
-            for r in rows
-        ]
+        for r in rows
+    ]

@@ -19,26 +19,17 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.clock import Clock, iso, parse_iso
 from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
-from bot.contributions.derived import (
-    Derived,
-    chunks,
-    derive,
-    insert_links,
-    insert_suggestions,
-    marks,
-    recredit,
-    theme_keys_of,
-)
+from bot.contributions.derived import derive
 from bot.contributions.model import Contribution, Incoming, Place, contribution_of
 from bot.contributions.text import KeywordRules
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.store import Database, Executor
+from bot.store import Database
+from bot.store.repositories.contributions import ContributionRepository, DerivedRow
 
 #: How many of a channel's most recent stored messages backfill re-reads to catch edits and deletions.
 BACKFILL_RECHECK = 50
@@ -78,6 +69,7 @@ class ContributionService:
 
     def __init__(self, db: Database, config: ContributionsConfig, clock: Clock, profiles: ProfileService) -> None:
         self.db = db
+        self.repo = ContributionRepository(db)
         self.config = config
         self.clock = clock
         self.profiles = profiles
@@ -97,12 +89,7 @@ class ContributionService:
         await self.rebuild_map()
 
     async def rebuild_map(self) -> None:
-        rows = await self.db.fetchall(
-            """SELECT d.id AS dialogue_id, d.guild_id, d.channel_id, d.channel_kind, d.languages,
-                      q.id AS question_id, q.thread_id
-               FROM dialogues d LEFT JOIN questions q ON q.dialogue_id = d.id AND q.thread_id IS NOT NULL
-               WHERE d.state = 'open'"""
-        )
+        rows = await self.repo.open_places()
         places: dict[int, Place] = {}
         for row in rows:
             languages = tuple(row["languages"].split()) or ("en",)
@@ -191,43 +178,15 @@ class ContributionService:
             )
             for p, d in zip(batch, derived, strict=True)
         ]
-        needs_ids = [i for i, d in enumerate(derived) if d.urls or d.theme_keys]
-        async with self.db.transaction() as conn:
-            await conn.executemany(
-                """INSERT INTO contributions (dialogue_id, question_id, guild_id, channel_id, message_id,
-                       author_id, author_name, content, attachments, language, created_at, edited_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (message_id) DO NOTHING""",
-                rows,
+        extra = [
+            DerivedRow(
+                p.msg.message_id, p.place.dialogue_id, p.msg.author_id, iso(p.msg.created_at), d.urls, d.theme_keys
             )
-            if needs_ids:
-                await self._write_derived(conn, [batch[i] for i in needs_ids], [derived[i] for i in needs_ids])
-            if seen:
-                await conn.executemany(
-                    """INSERT INTO channel_cursors (channel_id, dialogue_id, last_message_id) VALUES (?, ?, ?)
-                       ON CONFLICT (channel_id) DO UPDATE
-                       SET last_message_id = max(last_message_id, excluded.last_message_id)""",
-                    [(channel, dialogue, last) for channel, (dialogue, last) in seen.items()],
-                )
-
-    async def _write_derived(self, conn: Executor, batch: list[_Pending], derived: list[Derived]) -> None:
-        message_ids = [p.msg.message_id for p in batch]
-        ids: dict[int, int] = {}
-        for chunk in chunks(message_ids):
-            sql = f"SELECT id, message_id FROM contributions WHERE message_id IN ({marks(len(chunk))})"  # noqa: S608
-            ids.update({r["message_id"]: r["id"] for r in await conn.fetchall(sql, tuple(chunk))})
-        themes = await theme_keys_of(conn, {p.place.dialogue_id for p in batch})
-        now = iso(self.clock())
-        links, tags = [], []
-        for p, d in zip(batch, derived, strict=True):
-            cid = ids.get(p.msg.message_id)
-            if cid is None:
-                continue
-            links += [(p.place.dialogue_id, url, cid, p.msg.author_id, iso(p.msg.created_at)) for url in d.urls]
-            keys = themes.get(p.place.dialogue_id, {})
-            tags += [(cid, keys[k], now) for k in d.theme_keys if k in keys]
-        await insert_links(conn, links)
-        await insert_suggestions(conn, tags)
+            for p, d in zip(batch, derived, strict=True)
+            if d.urls or d.theme_keys
+        ]
+        cursors = [(channel, dialogue, last) for channel, (dialogue, last) in seen.items()]
+        await self.repo.write_batch(rows, extra, cursors, iso(self.clock()))
 
     # ------------------------------------------------------------------------ edits and deletes
 
@@ -245,12 +204,7 @@ class ContributionService:
     async def _edit_stored(
         self, message_id: int, content: str, attachments: tuple[str, ...], edited_at: datetime | None
     ) -> bool:
-        row = await self.db.fetchone(
-            """SELECT c.id, c.dialogue_id, c.question_id, c.guild_id, c.content, c.attachments, c.author_id,
-                      c.created_at, c.edited_at, d.languages
-               FROM contributions c JOIN dialogues d ON d.id = c.dialogue_id WHERE c.message_id = ?""",
-            (message_id,),
-        )
+        row = await self.repo.edit_context(message_id)
         if row is None:
             return False
         attachments_json = json.dumps(list(attachments))
@@ -259,29 +213,10 @@ class ContributionService:
         if edited_at is not None and row["edited_at"] is not None and parse_iso(row["edited_at"]) > edited_at:  # type: ignore[operator]
             return False  # an older version (backfill read it before a newer live edit arrived)
         derived = derive(self.rules, tuple(row["languages"].split()), content, attachments)
-        cid, now = row["id"], iso(self.clock())
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE contributions SET content = ?, attachments = ?, language = ?, edited_at = ? WHERE id = ?",
-                (content, attachments_json, derived.language, iso(edited_at or self.clock()), cid),
-            )
-            old_urls = {
-                r["url"] for r in await conn.fetchall("SELECT url FROM links WHERE contribution_id = ?", (cid,))
-            }
-            gone = old_urls - set(derived.urls)
-            if gone:
-                await conn.executemany(
-                    "DELETE FROM links WHERE contribution_id = ? AND url = ?", [(cid, u) for u in gone]
-                )
-            await insert_links(
-                conn, [(row["dialogue_id"], u, cid, row["author_id"], row["created_at"]) for u in derived.urls]
-            )
-            await recredit(conn, row["dialogue_id"], gone)
-            await conn.execute(
-                "DELETE FROM contribution_tags WHERE contribution_id = ? AND status = 'suggested'", (cid,)
-            )
-            keys = (await theme_keys_of(conn, {row["dialogue_id"]})).get(row["dialogue_id"], {})
-            await insert_suggestions(conn, [(cid, keys[k], now) for k in derived.theme_keys if k in keys])
+        await self.repo.apply_edit(
+            row, content, attachments_json, derived.language, iso(edited_at or self.clock()),
+            derived.urls, derived.theme_keys, iso(self.clock()),
+        )
         return True
 
     async def delete(self, message_ids: Iterable[int]) -> int:
@@ -298,23 +233,7 @@ class ContributionService:
         """Delete contributions whose ``column`` is in ``values`` (caller holds the write lock)."""
         if not values:
             return 0
-        assert column in ("message_id", "author_id", "id")
-        removed = 0
-        async with self.db.transaction() as conn:
-            for chunk in chunks(list(values)):
-                where = f"{column} IN ({marks(len(chunk))})"
-                params: tuple[Any, ...] = tuple(chunk)
-                if guild_id is not None:
-                    where += " AND guild_id = ?"
-                    params += (guild_id,)
-                sql = f"""SELECT l.dialogue_id, l.url FROM links l JOIN contributions c ON c.id = l.contribution_id
-                          WHERE c.{where}"""  # noqa: S608
-                lost = [(r["dialogue_id"], r["url"]) for r in await conn.fetchall(sql, params)]
-                done = await conn.execute(f"DELETE FROM contributions WHERE {where}", params)  # noqa: S608
-                removed += done.rowcount
-                for dialogue_id, url in lost:
-                    await recredit(conn, dialogue_id, {url})
-        return removed
+        return await self.repo.delete_where(column, values, guild_id)
 
     async def remove_author(self, user_id: int, guild_id: int | None = None) -> int:
         """Drop everything ``user_id`` contributed (in ``guild_id``, or everywhere), pending included."""
@@ -337,14 +256,8 @@ class ContributionService:
         await self.flush()
         targets = []
         for channel_id, place in self._places.items():
-            cursor = await self.db.fetchval(
-                "SELECT last_message_id FROM channel_cursors WHERE channel_id = ?", (channel_id,)
-            )
-            recheck = await self.db.fetchval(
-                """SELECT min(message_id) FROM (SELECT message_id FROM contributions WHERE channel_id = ?
-                   ORDER BY message_id DESC LIMIT ?)""",
-                (channel_id, BACKFILL_RECHECK),
-            )
+            cursor = await self.repo.cursor(channel_id)
+            recheck = await self.repo.oldest_of_recent(channel_id, BACKFILL_RECHECK)
             candidates = [v for v in (cursor, recheck - 1 if recheck is not None else None) if v is not None]
             after = min(candidates) if candidates else None
             if after is None and place.question_id is None:
@@ -354,7 +267,7 @@ class ContributionService:
 
     async def _dialogue_start_floor(self, dialogue_id: int) -> int | None:
         """In a dialogue's channel, nothing before the dialogue's opening post (or start) belongs to it."""
-        row = await self.db.fetchone("SELECT opening_message_id, starts_at FROM dialogues WHERE id = ?", (dialogue_id,))
+        row = await self.repo.dialogue_start(dialogue_id)
         if row is None:
             return None
         if row["opening_message_id"] is not None:
@@ -370,11 +283,7 @@ class ContributionService:
         if self.place(channel_id) is None:
             return 0
         await self.flush()
-        rows = await self.db.fetchall(
-            "SELECT message_id FROM contributions WHERE channel_id = ? AND message_id > ?",
-            (channel_id, after_message_id or 0),
-        )
-        stored = {r["message_id"] for r in rows}
+        stored = await self.repo.stored_message_ids(channel_id, after_message_id or 0)
         changed = 0
         for msg in messages:
             if msg.message_id in stored:
@@ -393,11 +302,11 @@ class ContributionService:
     async def get_by_message(self, message_id: int) -> Contribution | None:
         if self.is_pending(message_id):
             await self.flush()
-        row = await self.db.fetchone("SELECT * FROM contributions WHERE message_id = ?", (message_id,))
+        row = await self.repo.by_message(message_id)
         return None if row is None else contribution_of(row)
 
     async def get(self, contribution_id: int) -> Contribution:
-        row = await self.db.fetchone("SELECT * FROM contributions WHERE id = ?", (contribution_id,))
+        row = await self.repo.by_id(contribution_id)
         if row is None:
             raise UserError(N_("That contribution no longer exists (its message was deleted)."))
         return contribution_of(row)
@@ -410,37 +319,7 @@ class ContributionService:
 
     async def counts(self, dialogue_id: int) -> Counts:
         await self.flush()
-        per_question = {
-            r["question_id"]: r["n"]
-            for r in await self.db.fetchall(
-                "SELECT question_id, count(*) AS n FROM contributions WHERE dialogue_id = ? GROUP BY question_id",
-                (dialogue_id,),
-            )
-        }
-        per_theme = {
-            r["theme_id"]: r["n"]
-            for r in await self.db.fetchall(
-                """SELECT t.theme_id, count(*) AS n FROM contribution_tags t
-                   JOIN contributions c ON c.id = t.contribution_id
-                   WHERE c.dialogue_id = ? AND t.status = 'confirmed' GROUP BY t.theme_id""",
-                (dialogue_id,),
-            )
-        }
-        row = await self.db.fetchone(
-            """SELECT count(*) AS total, count(DISTINCT author_id) AS participants,
-                      sum(NOT EXISTS (SELECT 1 FROM contribution_tags t
-                                      WHERE t.contribution_id = c.id AND t.status = 'confirmed')) AS untagged,
-                      sum(EXISTS (SELECT 1 FROM contribution_tags t
-                                  WHERE t.contribution_id = c.id AND t.status = 'suggested')) AS suggested
-               FROM contributions c WHERE c.dialogue_id = ?""",
-            (dialogue_id,),
-        )
-        support = await self.db.fetchval(
-            """SELECT count(*) FROM contribution_support s JOIN contributions c ON c.id = s.contribution_id
-               WHERE c.dialogue_id = ?""",
-            (dialogue_id,),
-        )
-        assert row is not None
+        per_question, per_theme, row, support = await self.repo.counts(dialogue_id)
         return Counts(
             total=row["total"],
             per_question=per_question,

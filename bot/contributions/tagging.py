@@ -13,6 +13,7 @@ from bot.contributions.service import ContributionService
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import Database
+from bot.store.repositories.contributions import ContributionRepository
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class TaggingService:
         self, db: Database, clock: Clock, profiles: ProfileService, contributions: ContributionService
     ) -> None:
         self.db = db
+        self.repo = ContributionRepository(db)
         self.clock = clock
         self.profiles = profiles
         #: Reads that must see pending messages flush the write path first.
@@ -71,26 +73,15 @@ class TaggingService:
     # ------------------------------------------------------------------------------- reading
 
     async def themes(self, dialogue_id: int) -> list[ThemeRef]:
-        rows = await self.db.fetchall(
-            "SELECT id, key, name, emoji, position FROM themes WHERE dialogue_id = ? ORDER BY position, id",
-            (dialogue_id,),
-        )
+        rows = await self.repo.themes(dialogue_id)
         return [ThemeRef(r["id"], r["key"], r["name"], r["emoji"], r["position"]) for r in rows]
 
     async def tags(self, contribution_id: int) -> list[Tag]:
-        rows = await self.db.fetchall(
-            "SELECT theme_id, source, status, tagged_by FROM contribution_tags WHERE contribution_id = ?",
-            (contribution_id,),
-        )
+        rows = await self.repo.tags(contribution_id)
         return [Tag(r["theme_id"], r["source"], r["status"], r["tagged_by"]) for r in rows]
 
     async def support(self, contribution_id: int) -> int:
-        return int(
-            await self.db.fetchval(
-                "SELECT count(DISTINCT user_id) FROM contribution_support WHERE contribution_id = ?",
-                (contribution_id,),
-            )
-        )
+        return await self.repo.support(contribution_id)
 
     # ------------------------------------------------------------------------------- tagging
 
@@ -108,67 +99,26 @@ class TaggingService:
         known = {t.id for t in await self.themes(contribution.dialogue_id)}
         if wanted - known:
             raise UserError(N_("That theme is not one of this dialogue's themes."))
-        now = iso(self.clock())
-        async with self.db.transaction() as conn:
-            for theme_id in wanted:
-                await conn.execute(
-                    """INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-                       VALUES (?, ?, 'moderator', 'confirmed', ?, ?)
-                       ON CONFLICT (contribution_id, theme_id) DO UPDATE
-                       SET source = 'moderator', status = 'confirmed', tagged_by = excluded.tagged_by,
-                           created_at = excluded.created_at
-                       WHERE status != 'confirmed'""",
-                    (contribution_id, theme_id, moderator_id, now),
-                )
-            others = sorted(known - wanted)
-            if others:
-                marks = ",".join("?" * len(others))
-                await conn.execute(
-                    f"""DELETE FROM contribution_tags WHERE contribution_id = ? AND status = 'confirmed'
-                        AND theme_id IN ({marks})""",  # noqa: S608
-                    (contribution_id, *others),
-                )
-                await conn.execute(
-                    f"""UPDATE contribution_tags SET status = 'rejected', tagged_by = ?
-                        WHERE contribution_id = ? AND status = 'suggested' AND theme_id IN ({marks})""",  # noqa: S608
-                    (moderator_id, contribution_id, *others),
-                )
+        await self.repo.set_tags(contribution_id, wanted, sorted(known - wanted), moderator_id, iso(self.clock()))
         return await self.tags(contribution_id)
 
     async def add_tag(self, contribution_id: int, theme_id: int, moderator_id: int) -> None:
         """A moderator confirms one theme (a button in the untagged queue)."""
         contribution = await self.contributions.get(contribution_id)
         await self._theme_of(contribution.dialogue_id, theme_id)
-        await self.db.execute(
-            """INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-               VALUES (?, ?, 'moderator', 'confirmed', ?, ?)
-               ON CONFLICT (contribution_id, theme_id) DO UPDATE
-               SET source = 'moderator', status = 'confirmed', tagged_by = excluded.tagged_by
-               WHERE status != 'confirmed'""",
-            (contribution_id, theme_id, moderator_id, iso(self.clock())),
-        )
+        await self.repo.confirm_tag(contribution_id, theme_id, moderator_id, iso(self.clock()))
 
     async def reject_suggestions(self, contribution_id: int, moderator_id: int) -> int:
         await self.contributions.get(contribution_id)
-        done = await self.db.execute(
-            """UPDATE contribution_tags SET status = 'rejected', tagged_by = ?
-               WHERE contribution_id = ? AND status = 'suggested'""",
-            (moderator_id, contribution_id),
-        )
-        return done.rowcount
+        return await self.repo.reject_suggestions(contribution_id, moderator_id)
 
     async def _reaction_context(self, message_id: int, emoji: str) -> tuple[Any, int] | None:
         if self.contributions.is_pending(message_id):
             await self.contributions.flush()
-        row = await self.db.fetchone(
-            "SELECT id, dialogue_id, guild_id, author_id FROM contributions WHERE message_id = ?", (message_id,)
-        )
+        row = await self.repo.reaction_target(message_id)
         if row is None:
             return None
-        theme_id = await self.db.fetchval(
-            "SELECT id FROM themes WHERE dialogue_id = ? AND emoji = ? ORDER BY position LIMIT 1",
-            (row["dialogue_id"], emoji),
-        )
+        theme_id = await self.repo.theme_by_emoji(row["dialogue_id"], emoji)
         return None if theme_id is None else (row, theme_id)
 
     async def react(self, message_id: int, emoji: str, user_id: int, *, moderator: bool) -> ReactionOutcome | None:
@@ -183,19 +133,9 @@ class TaggingService:
         now = iso(self.clock())
         if moderator or user_id == row["author_id"]:
             source: ReactionOutcome = "tag" if moderator else "self"
-            await self.db.execute(
-                """INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-                   VALUES (?, ?, ?, 'confirmed', ?, ?)
-                   ON CONFLICT (contribution_id, theme_id) DO UPDATE
-                   SET source = excluded.source, status = 'confirmed', tagged_by = excluded.tagged_by
-                   WHERE status = 'suggested' OR (status = 'rejected' AND excluded.source = 'reaction')""",
-                (row["id"], theme_id, "reaction" if moderator else "self", user_id, now),
-            )
+            await self.repo.reaction_tag(row["id"], theme_id, "reaction" if moderator else "self", user_id, now)
             return source
-        await self.db.execute(
-            "INSERT OR IGNORE INTO contribution_support (contribution_id, user_id, emoji) VALUES (?, ?, ?)",
-            (row["id"], user_id, emoji),
-        )
+        await self.repo.add_support(row["id"], user_id, emoji)
         return "support"
 
     async def unreact(self, message_id: int, emoji: str, user_id: int) -> bool:
@@ -204,43 +144,20 @@ class TaggingService:
         if found is None:
             return False
         row, theme_id = found
-        async with self.db.transaction() as conn:
-            tags = (await conn.execute(
-                """DELETE FROM contribution_tags WHERE contribution_id = ? AND theme_id = ? AND tagged_by = ?
-                   AND source IN ('reaction', 'self')""",
-                (row["id"], theme_id, user_id),
-            )).rowcount
-            support = (await conn.execute(
-                "DELETE FROM contribution_support WHERE contribution_id = ? AND user_id = ? AND emoji = ?",
-                (row["id"], user_id, emoji),
-            )).rowcount
-        return bool(tags or support)
+        return await self.repo.remove_reaction(row["id"], theme_id, user_id, emoji)
 
     async def untagged(self, dialogue_id: int, after_id: int = 0) -> UntaggedPage:
         """The triage queue: how many contributions have no confirmed theme, and the next one after
         ``after_id`` (wrapping round to the first)."""
         await self.contributions.flush()
-        untagged = """FROM contributions c WHERE c.dialogue_id = ? AND NOT EXISTS (
-                          SELECT 1 FROM contribution_tags t
-                          WHERE t.contribution_id = c.id AND t.status = 'confirmed')"""
-        total = await self.db.fetchval(f"SELECT count(*) {untagged}", (dialogue_id,))
-        row = await self.db.fetchone(
-            f"SELECT c.* {untagged} AND c.id > ? ORDER BY c.id LIMIT 1", (dialogue_id, after_id)
-        )
-        if row is None and after_id:
-            row = await self.db.fetchone(f"SELECT c.* {untagged} ORDER BY c.id LIMIT 1", (dialogue_id,))
+        total = await self.repo.untagged_count(dialogue_id)
+        row = await self.repo.next_untagged(dialogue_id, after_id)
         if row is None:
             return UntaggedPage(int(total or 0), None)
         contribution = contribution_of(row)
         position = None
         if contribution.question_id is not None:
-            position = await self.db.fetchval(
-                "SELECT position FROM questions WHERE id = ?", (contribution.question_id,)
-            )
-        suggested = await self.db.fetchall(
-            """SELECT t.theme_id FROM contribution_tags t JOIN themes th ON th.id = t.theme_id
-               WHERE t.contribution_id = ? AND t.status = 'suggested' ORDER BY th.position""",
-            (contribution.id,),
-        )
-        item = QueueItem(contribution, position, tuple(r["theme_id"] for r in suggested))
+            position = await self.repo.question_position(contribution.question_id)
+        suggested = await self.repo.suggested_themes(contribution.id)
+        item = QueueItem(contribution, position, tuple(suggested))
         return UntaggedPage(int(total), item)

@@ -19,7 +19,8 @@ from bot.errors import UserError
 from bot.i18n import N_
 from bot.panel.model import Answer, Asker, Panel, PanelQuestion, QuestionStatus
 from bot.panel.service import PanelService
-from bot.store import Database, Executor
+from bot.store import Database
+from bot.store.repositories.panel import PanelRepository
 
 MIN_QUESTION = 1
 MAX_QUESTION = 1000
@@ -44,21 +45,6 @@ class Merge:
     target: PanelQuestion
 
 
-_QUESTION_SQL = """SELECT q.*, (SELECT count(*) FROM panel_votes v WHERE v.question_id = q.id) AS votes
-                   FROM panel_questions q"""
-
-
-_SET_MESSAGE = {
-    "review": "UPDATE panel_questions SET review_message_id = ? WHERE id = ?",
-    "public": "UPDATE panel_questions SET public_message_id = ? WHERE id = ?",
-    "relay": "UPDATE panel_questions SET relay_message_id = ? WHERE id = ?",
-}
-_UNANSWERED = """q.panel_id = ? AND q.status IN ('approved', 'relayed')
-                 AND NOT EXISTS (SELECT 1 FROM panel_answers a WHERE a.question_id = q.id)"""
-_ANSWER_SQL = """SELECT a.*, p.name AS panellist_name FROM panel_answers a
-                 JOIN panellists p ON p.id = a.panellist_id"""
-
-
 class PanelQuestionService:
     """Members' questions to a panel and the panellists' answers to them."""
 
@@ -66,6 +52,7 @@ class PanelQuestionService:
         self, db: Database, config: Config, clock: Clock, profiles: ProfileService, panels: PanelService
     ) -> None:
         self.db = db
+        self.repo = PanelRepository(db)
         self.config = config
         self.clock = clock
         self.profiles = profiles
@@ -76,8 +63,7 @@ class PanelQuestionService:
 
     async def load(self) -> None:
         """Build the set of answer messages the edit and delete listeners check (no query per event)."""
-        answers = await self.db.fetchall("SELECT message_id FROM panel_answers WHERE message_id IS NOT NULL")
-        self._answer_messages = {r["message_id"] for r in answers}
+        self._answer_messages = await self.repo.answer_message_ids()
 
     def is_answer_message(self, message_id: int) -> bool:
         return message_id in self._answer_messages
@@ -119,26 +105,18 @@ class PanelQuestionService:
         if chosen == "anonymous":
             name = organisation = None
         limit = self.config.panel.max_pending_questions_per_member
-        async with self.db.transaction() as conn:
-            pending = await conn.fetchval(
-                "SELECT count(*) FROM panel_questions WHERE panel_id = ? AND author_id = ? AND status = 'pending'",
-                (panel.id, author_id),
+        question_id = await self.repo.ask(
+            panel.id, author_id, text, chosen, name, organisation, iso(self.clock()), limit
+        )
+        if question_id is None:
+            raise UserError(
+                N_(
+                    "You already have {n} questions waiting for review: please wait until the moderators "
+                    "have read them."
+                ),
+                n=limit,
             )
-            if pending >= limit:
-                raise UserError(
-                    N_(
-                        "You already have {n} questions waiting for review: please wait until the moderators "
-                        "have read them."
-                    ),
-                    n=limit,
-                )
-            question_id = await conn.fetchval(
-                """INSERT INTO panel_questions (panel_id, author_id, text, attribution, asker_name,
-                                                asker_organisation, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-                (panel.id, author_id, text, chosen, name, organisation, iso(self.clock())),
-            )
-        return await self.question(int(question_id))
+        return await self.question(question_id)
 
     async def vote(self, question_id: int, user_id: int) -> tuple[bool, PanelQuestion]:
         """Toggle ``user_id``'s vote: (whether they now vote for it, the question with its new count)."""
@@ -148,20 +126,13 @@ class PanelQuestionService:
         panel = await self.panels.get(question.panel_id)
         if panel.closed:
             raise UserError(N_("The panel of “{title}” is closed."), title=panel.dialogue.title)
-        removed = await self.db.execute(
-            "DELETE FROM panel_votes WHERE question_id = ? AND user_id = ?", (question_id, user_id)
-        )
-        if not removed.rowcount:
-            await self.db.execute(
-                "INSERT OR IGNORE INTO panel_votes (question_id, user_id, created_at) VALUES (?, ?, ?)",
-                (question_id, user_id, iso(self.clock())),
-            )
-        return not removed.rowcount, await self.question(question_id)
+        voted = await self.repo.toggle_vote(question_id, user_id, iso(self.clock()))
+        return voted, await self.question(question_id)
 
     # -- reading questions --------------------------------------------------------------------------
 
     async def question(self, question_id: int) -> PanelQuestion:
-        row = await self.db.fetchone(f"{_QUESTION_SQL} WHERE q.id = ?", (question_id,))
+        row = await self.repo.question(question_id)
         if row is None:
             raise UserError(N_("This question no longer exists."))
         return _question(row)
@@ -174,12 +145,7 @@ class PanelQuestionService:
 
     async def questions(self, panel_id: int, statuses: Sequence[str] | None = None) -> list[PanelQuestion]:
         """Questions of a panel, most voted first, then oldest first."""
-        where = "q.panel_id = ?"
-        params: list[Any] = [panel_id]
-        if statuses:
-            where += f" AND q.status IN ({', '.join('?' for _ in statuses)})"
-            params += list(statuses)
-        rows = await self.db.fetchall(f"{_QUESTION_SQL} WHERE {where} ORDER BY votes DESC, q.id", params)
+        rows = await self.repo.questions(panel_id, statuses)
         return [_question(r) for r in rows]
 
     async def queue(self, panel_id: int) -> list[PanelQuestion]:
@@ -188,7 +154,7 @@ class PanelQuestionService:
 
     async def askers(self, question: PanelQuestion) -> tuple[Asker, ...]:
         """The question's own asker, then the askers of the questions merged into it, in asking order."""
-        rows = await self.db.fetchall("SELECT * FROM panel_questions WHERE merged_into = ? ORDER BY id", (question.id,))
+        rows = await self.repo.merged_into(question.id)
         merged = (Asker(r["author_id"], r["attribution"], r["asker_name"], r["asker_organisation"]) for r in rows)
         return (question.asker, *merged)
 
@@ -196,21 +162,13 @@ class PanelQuestionService:
 
     async def approve(self, question_id: int, moderator_id: int) -> PanelQuestion:
         question = await self._open_question(question_id)
-        done = await self.db.execute(
-            "UPDATE panel_questions SET status = 'approved', reviewed_by = ? WHERE id = ? AND status = 'pending'",
-            (moderator_id, question_id),
-        )
-        if not done.rowcount:  # someone else got there first
+        if not await self.repo.review(question_id, "approved", moderator_id):  # someone else got there first
             raise _already(await self.question(question_id))
         return await self.question(question.id)
 
     async def reject(self, question_id: int, moderator_id: int) -> PanelQuestion:
         question = await self._open_question(question_id)
-        done = await self.db.execute(
-            "UPDATE panel_questions SET status = 'rejected', reviewed_by = ? WHERE id = ? AND status = 'pending'",
-            (moderator_id, question_id),
-        )
-        if not done.rowcount:
+        if not await self.repo.review(question_id, "rejected", moderator_id):
             raise _already(await self.question(question_id))
         return await self.question(question.id)
 
@@ -230,29 +188,9 @@ class PanelQuestionService:
             raise UserError(N_("A question cannot be merged into itself."))
         if target.status not in OPEN_STATUSES:
             raise _already(target)
-        async with self.db.transaction() as conn:
-            moved = await _rowcount(
-                conn,
-                """UPDATE panel_questions SET status = 'merged', merged_into = ?, reviewed_by = ?
-                   WHERE id = ? AND status IN ('pending', 'approved')""",
-                (target.id, moderator_id, source.id),
-            )
-            still_open = await conn.fetchval(
-                "SELECT count(*) FROM panel_questions WHERE id = ? AND status IN ('pending', 'approved')",
-                (target.id,),
-            )
-            if not moved or not still_open:
-                raise _already(await self.question(source.id if not moved else target.id))
-            await _rowcount(
-                conn, "UPDATE panel_questions SET merged_into = ? WHERE merged_into = ?", (target.id, source.id)
-            )
-            await _rowcount(
-                conn,
-                """INSERT INTO panel_votes (question_id, user_id, created_at)
-                   SELECT ?, user_id, created_at FROM panel_votes WHERE question_id = ?
-                   ON CONFLICT DO NOTHING""",
-                (target.id, source.id),
-            )
+        moved, still_open = await self.repo.merge(source.id, target.id, moderator_id)
+        if not moved or not still_open:
+            raise _already(await self.question(source.id if not moved else target.id))
         return Merge(await self.question(source.id), await self.question(target.id))
 
     async def top_question(self, panel: Panel) -> PanelQuestion:
@@ -273,30 +211,15 @@ class PanelQuestionService:
         Returns (the question, the previously live question or ``None``)."""
         question = await self.relayable(question_id)
         panel = await self.panels.get(question.panel_id)
-        async with self.db.transaction() as conn:
-            done = await _rowcount(
-                conn,
-                """UPDATE panel_questions SET status = 'relayed', relayed_at = ?,
-                       reviewed_by = coalesce(reviewed_by, ?), relay_message_id = ?,
-                       relay_position = 1 + (SELECT coalesce(max(relay_position), 0) FROM panel_questions
-                                             WHERE panel_id = ?)
-                   WHERE id = ? AND status IN ('pending', 'approved')""",
-                (iso(self.clock()), moderator_id, message_id, panel.id, question.id),
-            )
-            if not done:
-                raise _already(await self.question(question.id))
-            await _rowcount(
-                conn,
-                "UPDATE panels SET live_question_id = ?, state = 'live' WHERE id = ? AND state != 'closed'",
-                (question.id, panel.id),
-            )
+        if not await self.repo.relay(question.id, panel.id, moderator_id, message_id, iso(self.clock())):
+            raise _already(await self.question(question.id))
         await self.panels.refresh_live(panel.id)
         previous = await self.question(panel.live_question_id) if panel.live_question_id else None
         return await self.question(question.id), previous
 
     async def set_message(self, question_id: int, kind: str, message_id: int) -> None:
         """Record the review, public or relay message of a question (``kind`` names which)."""
-        await self.db.execute(_SET_MESSAGE[kind], (message_id, question_id))
+        await self.repo.set_message(question_id, kind, message_id)
 
     # -- answers ------------------------------------------------------------------------------------
 
@@ -317,17 +240,13 @@ class PanelQuestionService:
                 number=question.id,
             )
         if message_id is not None:
-            existing = await self.db.fetchone(f"{_ANSWER_SQL} WHERE a.message_id = ?", (message_id,))
+            existing = await self.repo.answer(message_id=message_id)
             if existing is not None:  # the same message seen twice (a replayed event)
                 return _answer(existing)
-        answer_id = await self.db.fetchval(
-            """INSERT INTO panel_answers (question_id, panellist_id, text, message_id, created_at)
-               VALUES (?, ?, ?, ?, ?) RETURNING id""",
-            (question.id, panellist.id, text, message_id, iso(self.clock())),
-        )
+        answer_id = await self.repo.add_answer(question.id, panellist.id, text, message_id, iso(self.clock()))
         if message_id is not None:
             self._answer_messages.add(message_id)
-        row = await self.db.fetchone(f"{_ANSWER_SQL} WHERE a.id = ?", (answer_id,))
+        row = await self.repo.answer(answer_id=answer_id)
         assert row is not None
         return _answer(row)
 
@@ -336,16 +255,14 @@ class PanelQuestionService:
         if not text.strip():
             await self.delete_answer(message_id)
             return
-        await self.db.execute(
-            "UPDATE panel_answers SET text = ? WHERE message_id = ?", (text.strip()[:MAX_ANSWER], message_id)
-        )
+        await self.repo.edit_answer(message_id, text.strip()[:MAX_ANSWER])
 
     async def delete_answer(self, message_id: int) -> None:
-        await self.db.execute("DELETE FROM panel_answers WHERE message_id = ?", (message_id,))
+        await self.repo.delete_answer(message_id)
         self._answer_messages.discard(message_id)
 
     async def answers(self, question_id: int) -> list[Answer]:
-        rows = await self.db.fetchall(f"{_ANSWER_SQL} WHERE a.question_id = ? ORDER BY a.id", (question_id,))
+        rows = await self.repo.answers(question_id)
         return [_answer(r) for r in rows]
 
     # -- what the report reads -------------------------------------------------------------------
@@ -353,18 +270,12 @@ class PanelQuestionService:
     async def unanswered(self, panel_id: int) -> list[PanelQuestion]:
         """Approved or relayed questions with no answer, most voted first: "Questions for further
         discussion" once the panel is over."""
-        rows = await self.db.fetchall(
-            f"{_QUESTION_SQL} WHERE {_UNANSWERED} ORDER BY votes DESC, q.id",
-            (panel_id,),
-        )
+        rows = await self.repo.unanswered(panel_id)
         return [_question(r) for r in rows]
 
     async def relayed(self, panel_id: int) -> list[PanelQuestion]:
         """Relayed questions in the order they were posed."""
-        rows = await self.db.fetchall(
-            f"{_QUESTION_SQL} WHERE q.panel_id = ? AND q.status = 'relayed' ORDER BY q.relay_position, q.id",
-            (panel_id,),
-        )
+        rows = await self.repo.relayed(panel_id)
         return [_question(r) for r in rows]
 
     # -- helpers ------------------------------------------------------------------------------------
@@ -382,10 +293,6 @@ class PanelQuestionService:
 
 def _already(question: PanelQuestion) -> UserError:
     return UserError(_ALREADY[question.status], number=question.id)
-
-
-async def _rowcount(conn: Executor, sql: str, params: Sequence[Any]) -> int:
-    return (await conn.execute(sql, params)).rowcount
 
 
 def _question(row: Any) -> PanelQuestion:

@@ -44,7 +44,7 @@ class PanelRecordService:
         given; then the unanswered questions (see :meth:`PanelQuestionService.unanswered`). Stable: the
         report depends on it.
         """
-        panel_id = await self.db.fetchval("SELECT id FROM panels WHERE dialogue_id = ?", (dialogue_id,))
+        panel_id = await self.panels.repo.panel_id_of(dialogue_id)
         if panel_id is None:
             return None
         panel = await self.panels.get(panel_id)

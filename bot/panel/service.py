@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.i18n import N_
 from bot.panel.model import DialogueLike, DialogueRef, Panel, Panellist
 from bot.store import Database
+from bot.store.repositories.panel import PanelRepository
 
 MAX_PRESENTATION = 4000
 MAX_PANELLIST_FIELD = 120
@@ -47,6 +48,7 @@ class PanelService:
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.repo = PanelRepository(db)
         self.clock = clock
         self._live: dict[int, _Live] = {}  # panel channel id → its live question
 
@@ -55,11 +57,8 @@ class PanelService:
     async def load(self) -> None:
         """Build the in-memory map the message listener uses (no query per message)."""
         self._live.clear()
-        rows = await self.db.fetchall(
-            "SELECT id FROM panels WHERE live_question_id IS NOT NULL AND state != 'closed'"
-        )
-        for row in rows:
-            await self.refresh_live(row["id"])
+        for panel_id in await self.repo.live_panel_ids():
+            await self.refresh_live(panel_id)
 
     async def refresh_live(self, panel_id: int) -> None:
         """Bring the live map in step with the panel (its live question, state and panellists)."""
@@ -93,31 +92,24 @@ class PanelService:
             problems.append(UserError(N_("The panel must start in the future.")))
         if ends_at <= starts_at:
             problems.append(UserError(N_("The panel must end after it starts.")))
-        existing = await self.db.fetchval("SELECT id FROM panels WHERE dialogue_id = ?", (dialogue.id,))
+        existing = await self.repo.panel_id_of(dialogue.id)
         if existing is not None:
             problems.append(UserError(N_("The dialogue “{title}” already has a panel."), title=dialogue.title))
         if problems:
             raise UserError.many(problems)
-        panel_id = await self.db.fetchval(
-            """INSERT INTO panels (dialogue_id, channel_id, starts_at, ends_at, created_at)
-               VALUES (?, ?, ?, ?, ?) RETURNING id""",
-            (dialogue.id, channel_id, iso(starts_at), iso(ends_at), iso(self.clock())),
+        panel_id = await self.repo.create_panel(
+            dialogue.id, channel_id, iso(starts_at), iso(ends_at), iso(self.clock())
         )
-        return await self.get(int(panel_id))
+        return await self.get(panel_id)
 
     async def get(self, panel_id: int) -> Panel:
-        row = await self.db.fetchone(
-            """SELECT p.*, d.guild_id, d.title, d.timezone, d.languages, d.channel_id AS dialogue_channel_id
-               FROM panels p
-               JOIN dialogues d ON d.id = p.dialogue_id WHERE p.id = ?""",
-            (panel_id,),
-        )
+        row = await self.repo.panel(panel_id)
         if row is None:
             raise UserError(N_("This panel no longer exists."))
         return _panel(row)
 
     async def for_dialogue(self, dialogue: DialogueLike) -> Panel:
-        panel_id = await self.db.fetchval("SELECT id FROM panels WHERE dialogue_id = ?", (dialogue.id,))
+        panel_id = await self.repo.panel_id_of(dialogue.id)
         if panel_id is None:
             raise UserError(
                 N_("The dialogue “{title}” has no panel yet: create one with /panel create."), title=dialogue.title
@@ -126,11 +118,7 @@ class PanelService:
 
     async def for_asking(self, guild_id: int, channel_id: int | None) -> Panel:
         """The panel a member asks in without naming a dialogue: this channel's, else the only open one."""
-        rows = await self.db.fetchall(
-            """SELECT p.id, p.channel_id FROM panels p JOIN dialogues d ON d.id = p.dialogue_id
-               WHERE d.guild_id = ? AND p.state != 'closed' ORDER BY p.starts_at""",
-            (guild_id,),
-        )
+        rows = await self.repo.open_panels(guild_id)
         here = [r["id"] for r in rows if r["channel_id"] == channel_id]
         if here:
             return await self.get(here[0])
@@ -141,19 +129,16 @@ class PanelService:
         raise UserError(N_("Several panels are open: choose one with the dialogue option."))
 
     async def set_event(self, panel_id: int, event_id: int | None) -> None:
-        await self.db.execute("UPDATE panels SET event_id = ? WHERE id = ?", (event_id, panel_id))
+        await self.repo.set_event(panel_id, event_id)
 
     async def set_announcement(self, panel_id: int, message_id: int) -> None:
-        await self.db.execute("UPDATE panels SET announcement_message_id = ? WHERE id = ?", (message_id, panel_id))
+        await self.repo.set_announcement(panel_id, message_id)
 
     async def close(self, panel: Panel) -> Panel:
         """Close the panel: no more questions, votes or live answers. Unanswered questions stay."""
         if panel.closed:
             raise UserError(N_("The panel of “{title}” is already closed."), title=panel.dialogue.title)
-        await self.db.execute(
-            "UPDATE panels SET state = 'closed', live_question_id = NULL WHERE id = ? AND state != 'closed'",
-            (panel.id,),
-        )
+        await self.repo.close(panel.id)
         await self.refresh_live(panel.id)
         return await self.get(panel.id)
 
@@ -187,22 +172,18 @@ class PanelService:
             problems.append(UserError(N_("This member is already a panellist.")))
         if problems:
             raise UserError.many(problems)
-        panellist_id = await self.db.fetchval(
-            """INSERT INTO panellists (panel_id, name, title, organisation, user_id, position)
-               VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-            (panel.id, name, fields["title"] or None, fields["organisation"] or None, user_id, len(current) + 1),
+        panellist_id = await self.repo.add_panellist(
+            panel.id, name, fields["title"] or None, fields["organisation"] or None, user_id, len(current) + 1
         )
         await self.refresh_live(panel.id)
-        return await self.panellist(int(panellist_id))
+        return await self.panellist(panellist_id)
 
     async def panellists(self, panel_id: int) -> list[Panellist]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM panellists WHERE panel_id = ? ORDER BY position, id", (panel_id,)
-        )
+        rows = await self.repo.panellists(panel_id)
         return [_panellist(r) for r in rows]
 
     async def panellist(self, panellist_id: int) -> Panellist:
-        row = await self.db.fetchone("SELECT * FROM panellists WHERE id = ?", (panellist_id,))
+        row = await self.repo.panellist(panellist_id)
         if row is None:
             raise UserError(N_("This panellist no longer exists."))
         return _panellist(row)
@@ -220,9 +201,7 @@ class PanelService:
         if len(text) > MAX_PRESENTATION:
             raise UserError(N_("A presentation can be at most {n} characters."), n=MAX_PRESENTATION)
         points = key_points(text)
-        await self.db.execute(
-            "UPDATE panellists SET presentation = ? WHERE id = ?", ("\n".join(points) or None, panellist_id)
-        )
+        await self.repo.set_presentation(panellist_id, "\n".join(points) or None)
         return await self.panellist(panellist_id)
 
     # -- helpers ------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from bot.report.model import (
 )
 from bot.report.text import safe_url
 from bot.store import Database
+from bot.store.repositories.report import ReportRepository
 
 if TYPE_CHECKING:
     from bot.panel.record import PanelRecord, PanelRecordService
@@ -59,39 +60,6 @@ QUOTE_LIMIT = 30
 SUGGESTIONS = 3
 WEEK_TOP = 3
 _DEFAULT_NAMES = {key: name for key, name, _ in DEFAULT_THEMES}
-
-# Every contribution a report may show, with what its author chose for attribution and its support
-# (distinct members other than the author who reacted). Opted-out authors are filtered in SQL.
-_CONTRIBUTIONS = """
-SELECT c.id, c.question_id, c.guild_id, c.channel_id, c.message_id, c.author_id, c.author_name, c.content,
-       c.created_at, c.is_key_point, m.display_name, m.organisation, m.attribution,
-       (SELECT count(DISTINCT s.user_id) FROM contribution_support s
-         WHERE s.contribution_id = c.id AND s.user_id != c.author_id) AS support
-FROM contributions c
-LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
-WHERE c.dialogue_id = ? AND coalesce(m.opted_out, 0) = 0"""
-
-# The report's rows: lean (only what is shown). Opted-out authors are dropped, support and profiles
-# joined, and days counted in the worker thread: one pass over 100k rows there costs less than
-# per-row joins and a second table scan in SQL.
-_REPORT_ROWS = """
-SELECT id, question_id, channel_id, message_id, author_id, author_name, content, created_at, is_key_point
-FROM contributions WHERE dialogue_id = ? ORDER BY id"""
-
-_SUPPORT = """
-SELECT s.contribution_id, count(DISTINCT s.user_id) FROM contribution_support s
-JOIN contributions c ON c.id = s.contribution_id
-WHERE c.dialogue_id = ? AND s.user_id != c.author_id
-GROUP BY s.contribution_id"""
-
-# Constant fragments only (no user input is ever formatted into SQL).
-_IN_WEEK = _CONTRIBUTIONS + " AND c.created_at >= ? AND c.created_at < ?"
-
-_TAGS = """
-SELECT t.contribution_id, t.theme_id FROM contribution_tags t
-JOIN contributions c ON c.id = t.contribution_id
-WHERE c.dialogue_id = ? AND t.status = 'confirmed'"""
-
 
 def message_url(guild_id: int, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
@@ -122,22 +90,19 @@ class _Raw:
 async def resolve_dialogue(db: Database, ref: str | int, guild_id: int | None = None) -> Any:
     """A dialogue row by id or title (case-insensitive), in one guild or (the CLI, ``guild_id=None``) in any."""
     text = str(ref).strip()
+    repo = ReportRepository(db)
     rows: list[Any] = []
     if text.isdigit():
-        rows = await db.fetchall("SELECT * FROM dialogues WHERE id = ?", (int(text),))
+        found = await repo.dialogue(int(text))
+        rows = [found] if found is not None else []
     if not rows:
-        rows = await db.fetchall("SELECT * FROM dialogues WHERE title = ? COLLATE NOCASE ORDER BY id", (text,))
+        rows = await repo.dialogues_titled(text)
     rows = [r for r in rows if guild_id is None or r["guild_id"] == guild_id]
     if len(rows) > 1:
         raise UserError(N_("Several dialogues are called “{value}”: use the dialogue's id."), value=text[:100])
     if not rows:
         raise UserError(N_("There is no dialogue “{value}” in this server."), value=text[:100])
     return rows[0]
-
-
-async def _opted_out(db: Database, guild_id: int) -> frozenset[int]:
-    rows = await db.fetchall("SELECT user_id FROM members WHERE guild_id = ? AND opted_out = 1", (guild_id,))
-    return frozenset(r[0] for r in rows)
 
 
 async def compile_report(
@@ -149,41 +114,23 @@ async def compile_report(
     suggestions: int = SUGGESTIONS,
 ) -> Report:
     """The dialogue's report as it stands now (the same call serves preview, publish and export)."""
-    dialogue = await db.fetchone("SELECT * FROM dialogues WHERE id = ?", (dialogue_id,))
+    repo = ReportRepository(db)
+    dialogue = await repo.dialogue(dialogue_id)
     if dialogue is None:
         raise UserError(N_("There is no dialogue “{value}” in this server."), value=str(dialogue_id))
+    guild_id = dialogue["guild_id"]
     raw = _Raw(
         dialogue=dialogue,
-        questions=await db.fetchall(
-            "SELECT id, position, text FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue_id,)
-        ),
-        themes=await db.fetchall(
-            "SELECT id, key, name, emoji FROM themes WHERE dialogue_id = ? ORDER BY position, id", (dialogue_id,)
-        ),
-        contributions=await db.fetchall(_REPORT_ROWS, (dialogue_id,)),
-        tags=await db.fetchall(_TAGS, (dialogue_id,)),
-        key_points=await db.fetchall(
-            "SELECT * FROM key_points WHERE dialogue_id = ? ORDER BY created_at, id", (dialogue_id,)
-        ),
-        links=await db.fetchall(
-            """SELECT l.id, l.url, l.contribution_id, l.shared_by, m.display_name, m.organisation, m.attribution,
-                      c.author_name
-               FROM links l
-               LEFT JOIN members m ON m.guild_id = ? AND m.user_id = l.shared_by
-               LEFT JOIN contributions c ON c.id = l.contribution_id
-               WHERE l.dialogue_id = ? AND coalesce(m.opted_out, 0) = 0
-               ORDER BY l.shared_at, l.id""",
-            (dialogue["guild_id"], dialogue_id),
-        ),
-        further=await db.fetchall(
-            "SELECT text FROM further_questions WHERE dialogue_id = ? ORDER BY created_at, id", (dialogue_id,)
-        ),
-        opted_out=await _opted_out(db, dialogue["guild_id"]),
-        support=dict(await db.fetchall(_SUPPORT, (dialogue_id,))),  # type: ignore[arg-type]
-        members={r["user_id"]: r for r in await db.fetchall(
-            "SELECT user_id, display_name, organisation, attribution FROM members WHERE guild_id = ?",
-            (dialogue["guild_id"],),
-        )},
+        questions=await repo.questions(dialogue_id),
+        themes=await repo.themes(dialogue_id),
+        contributions=await repo.contributions(dialogue_id),
+        tags=await repo.confirmed_tags(dialogue_id),
+        key_points=await repo.key_points(dialogue_id),
+        links=await repo.links(dialogue_id, guild_id),
+        further=await repo.further_questions(dialogue_id),
+        opted_out=await repo.opted_out(guild_id),
+        support=await repo.support(dialogue_id),
+        members=await repo.members(guild_id),
         bucket_len=_bucket_len(dialogue),
         panel=await panel.panel_for_dialogue(dialogue_id) if panel is not None else None,
         quote_limit=quote_limit,
@@ -434,39 +381,19 @@ def week_window(starts: datetime, ends: datetime, week: int, tz: ZoneInfo) -> tu
 
 async def compile_week(db: Database, dialogue_id: int, week: int) -> WeekSummary:
     """Week ``week`` (1-based, counted from the dialogue's start): figures, most supported, new key points."""
-    d = await db.fetchone("SELECT * FROM dialogues WHERE id = ?", (dialogue_id,))
+    repo = ReportRepository(db)
+    d = await repo.dialogue(dialogue_id)
     if d is None:
         raise UserError(N_("There is no dialogue “{value}” in this server."), value=str(dialogue_id))
     starts, ends = parse_iso(d["starts_at"]), parse_iso(d["ends_at"])
     assert starts is not None and ends is not None
     begin, end = week_window(starts, ends, week, ZoneInfo(d["timezone"]))
     window = (dialogue_id, iso(begin), iso(end))
-    totals = await db.fetchone(f"SELECT count(*), count(DISTINCT author_id) FROM ({_IN_WEEK})", window)  # noqa: S608
-    top = await db.fetchall(
-        f"SELECT * FROM ({_IN_WEEK}) WHERE support > 0 ORDER BY support DESC, created_at, id LIMIT ?",  # noqa: S608
-        (*window, WEEK_TOP),
-    )
-    themes = await db.fetchall(
-        "SELECT id, key, name, emoji FROM themes WHERE dialogue_id = ? ORDER BY position, id", (dialogue_id,)
-    )
-    per_theme = await db.fetchall(
-        """SELECT th.key, count(DISTINCT t.contribution_id) FROM contribution_tags t
-           JOIN themes th ON th.id = t.theme_id
-           JOIN contributions c ON c.id = t.contribution_id
-           LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
-           WHERE c.dialogue_id = ? AND t.status = 'confirmed' AND coalesce(m.opted_out, 0) = 0
-             AND c.created_at >= ? AND c.created_at < ?
-           GROUP BY th.key ORDER BY th.position""",
-        window,
-    )
-    points = await db.fetchall(
-        """SELECT k.text, k.source, k.contribution_id FROM key_points k
-           LEFT JOIN contributions c ON c.id = k.contribution_id
-           LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
-           WHERE k.dialogue_id = ? AND k.created_at >= ? AND k.created_at < ? AND coalesce(m.opted_out, 0) = 0
-           ORDER BY k.created_at, k.id""",
-        window,
-    )
+    totals = await repo.week_totals(*window)
+    top = await repo.week_top(*window, WEEK_TOP)
+    themes = await repo.themes(dialogue_id)
+    per_theme = await repo.week_per_theme(*window)
+    points = await repo.week_key_points(*window)
     guild = d["guild_id"]
     return WeekSummary(
         dialogue_id=dialogue_id,
@@ -476,8 +403,8 @@ async def compile_week(db: Database, dialogue_id: int, week: int) -> WeekSummary
         week=week,
         starts_at=begin,
         ends_at=end,
-        contributions=totals[0] if totals else 0,
-        participants=totals[1] if totals else 0,
+        contributions=totals[0],
+        participants=totals[1],
         per_theme=tuple((r[0], r[1]) for r in per_theme),
         theme_names=tuple((th.key, th.name, th.translated) for th in map(_theme, themes)),
         top=tuple(

@@ -15,6 +15,7 @@ from bot.i18n import N_
 from bot.report.compile import compile_report, compile_week, resolve_dialogue
 from bot.report.model import Report, WeekSummary
 from bot.store import Database
+from bot.store.repositories.report import ReportRepository
 
 if TYPE_CHECKING:
     from bot.contributions.service import ContributionService
@@ -56,6 +57,7 @@ class ReportService:
         contributions: ContributionService | None = None,
     ) -> None:
         self.db = db
+        self.repo = ReportRepository(db)
         self.clock = clock
         self.panel = panel
         self.contributions = contributions
@@ -65,7 +67,7 @@ class ReportService:
         return _info(await resolve_dialogue(self.db, ref, guild_id))
 
     async def get(self, dialogue_id: int) -> DialogueInfo | None:
-        row = await self.db.fetchone("SELECT * FROM dialogues WHERE id = ?", (dialogue_id,))
+        row = await self.repo.dialogue(dialogue_id)
         return _info(row) if row else None
 
     async def _flush(self) -> None:
@@ -98,41 +100,25 @@ class ReportService:
     async def set_publish_mode(self, dialogue_id: int, mode: str) -> None:
         if mode not in ("auto", "manual"):
             raise UserError(N_("Publishing must be auto or manual."))
-        await self.db.execute("UPDATE dialogues SET publish_mode = ? WHERE id = ?", (mode, dialogue_id))
+        await self.repo.set_publish_mode(dialogue_id, mode)
 
     async def published(self, dialogue_id: int, kind: str, language: str, week: int | None = None) -> bool:
         """Whether this report (final, or week ``week``) was already posted in ``language``."""
-        found = await self.db.fetchval(
-            """SELECT 1 FROM reports WHERE dialogue_id = ? AND kind = ? AND language = ?
-               AND coalesce(week, 0) = coalesce(?, 0) LIMIT 1""",
-            (dialogue_id, kind, language, week),
-        )
-        return found is not None
+        return await self.repo.published(dialogue_id, kind, language, week)
 
     async def week_message_ids(self, dialogue_id: int, week: int) -> list[int] | None:
         """The messages of week ``week``'s summary as first recorded, or ``None`` if none was."""
-        row = await self.db.fetchone(
-            "SELECT message_ids FROM reports WHERE dialogue_id = ? AND kind = 'week' AND week = ? ORDER BY id",
-            (dialogue_id, week),
-        )
-        return None if row is None else list(json.loads(row["message_ids"]))
+        found = await self.repo.week_message_ids(dialogue_id, week)
+        return None if found is None else list(json.loads(found))
 
     async def record(
         self, dialogue_id: int, kind: str, language: str, channel_id: int, message_ids: list[int],
         week: int | None = None,
     ) -> None:
         """Remember a posted report; a final report also marks the dialogue ``published``."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                """INSERT INTO reports (dialogue_id, kind, week, language, channel_id, message_ids, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (dialogue_id, kind, week, language, channel_id, json.dumps(message_ids), iso(self.clock())),
-            )
-            if kind == "final":
-                await conn.execute(
-                    "UPDATE dialogues SET state = 'published' WHERE id = ? AND state IN ('closed', 'published')",
-                    (dialogue_id,),
-                )
+        await self.repo.record(
+            dialogue_id, kind, week, language, channel_id, json.dumps(message_ids), iso(self.clock())
+        )
 
     # -- questions for further discussion ----------------------------------------------------------
 
@@ -143,17 +129,10 @@ class ReportService:
             raise UserError(N_("Write the question."))
         if len(text) > MAX_FURTHER_QUESTION:
             raise UserError(N_("A question can be at most {n} characters."), n=MAX_FURTHER_QUESTION)
-        await self.db.execute(
-            "INSERT INTO further_questions (dialogue_id, text, created_by, created_at) VALUES (?, ?, ?, ?)",
-            (dialogue_id, text, user_id, iso(self.clock())),
-        )
-        return int(await self.db.fetchval("SELECT count(*) FROM further_questions WHERE dialogue_id = ?",
-                                          (dialogue_id,)))
+        return await self.repo.add_further_question(dialogue_id, text, user_id, iso(self.clock()))
 
     async def further_questions(self, dialogue_id: int) -> list[tuple[int, str]]:
-        rows = await self.db.fetchall(
-            "SELECT id, text FROM further_questions WHERE dialogue_id = ? ORDER BY created_at, id", (dialogue_id,)
-        )
+        rows = await self.repo.further_questions(dialogue_id)
         return [(r["id"], r["text"]) for r in rows]
 
     async def remove_further_question(self, dialogue_id: int, number: int) -> str:
@@ -162,5 +141,5 @@ class ReportService:
             raise UserError(N_("There is no question {number}: this dialogue has {count} question(s)."),
                             number=number, count=len(questions))
         question_id, text = questions[number - 1]
-        await self.db.execute("DELETE FROM further_questions WHERE id = ?", (question_id,))
+        await self.repo.delete_further_question(question_id)
         return text
