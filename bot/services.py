@@ -19,6 +19,7 @@ from bot.contributions.tagging import TaggingService
 from bot.dialogues.content import DialogueContentService
 from bot.dialogues.lifecycle import DialogueScheduleService
 from bot.dialogues.service import DialogueService
+from bot.dialogues.translations import TranslationService
 from bot.panel.questions import PanelQuestionService
 from bot.panel.record import PanelRecordService
 from bot.panel.service import PanelService
@@ -44,6 +45,7 @@ class Services:
     dialogues: DialogueService
     dialogue_schedule: DialogueScheduleService
     dialogue_content: DialogueContentService
+    translations: TranslationService
     schedule: ScheduleRunner
     report: ReportService
     # Feature services add themselves here (one field and one line in build_services each).
@@ -58,6 +60,7 @@ def build_services(db: Database, config: Config, clock: Clock) -> Services:
         dialogues=(dialogues := DialogueService(db, config, clock)),
         dialogue_schedule=(dialogue_schedule := DialogueScheduleService(db, dialogues, config, clock)),
         dialogue_content=DialogueContentService(db, clock, dialogues, dialogue_schedule),
+        translations=TranslationService(db, clock, dialogues),
         schedule=ScheduleRunner(db, dialogue_schedule, config, clock),
         profiles=(profiles := ProfileService(db, clock)),
         # One ProfileService: the message hot path reads its in-memory opt-out set.

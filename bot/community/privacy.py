@@ -58,11 +58,12 @@ class PrivacyService:
         already = (await self.profiles.get(guild_id, user_id)).opted_out
         await self.profiles.set_opted_out(guild_id, user_id, True)  # stops the hot path at once
         removed = await self.contributions.remove_author(user_id, guild_id)
-        await self.db.execute(
-            """DELETE FROM contribution_support WHERE user_id = ?
-               AND contribution_id IN (SELECT id FROM contributions WHERE guild_id = ?)""",
-            (user_id, guild_id),
-        )
+        for table in ("contribution_support", "contribution_disagreement"):
+            await self.db.execute(
+                f"""DELETE FROM {table} WHERE user_id = ?
+                   AND contribution_id IN (SELECT id FROM contributions WHERE guild_id = ?)""",  # noqa: S608
+                (user_id, guild_id),
+            )
         return OptOutResult(already, removed)
 
     async def opt_in(self, guild_id: int, user_id: int) -> bool:
@@ -79,6 +80,7 @@ class PrivacyService:
                 ("panel_questions", "author_id"),
                 ("panel_votes", "user_id"),
                 ("contribution_support", "user_id"),
+                ("contribution_disagreement", "user_id"),
                 ("links", "shared_by"),
             ):
                 done = await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (user_id,))  # noqa: S608
@@ -136,6 +138,11 @@ class PrivacyService:
             "support_given": await self._rows(
                 """SELECT s.contribution_id, s.emoji, c.message_id FROM contribution_support s
                    JOIN contributions c ON c.id = s.contribution_id WHERE s.user_id = ?""",
+                user_id,
+            ),
+            "disagreement_given": await self._rows(
+                """SELECT d.contribution_id, d.emoji, c.message_id FROM contribution_disagreement d
+                   JOIN contributions c ON c.id = d.contribution_id WHERE d.user_id = ?""",
                 user_id,
             ),
             "tags_given": await self._rows(

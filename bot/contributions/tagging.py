@@ -54,7 +54,15 @@ class UntaggedPage:
     item: QueueItem | None
 
 
-ReactionOutcome = Literal["tag", "self", "support"]
+ReactionOutcome = Literal["tag", "self", "support", "disagreement"]
+
+#: 👎 (in every skin tone) records disagreement, not support.
+DISAGREE = "\N{THUMBS DOWN SIGN}"
+
+
+def is_disagreement(emoji: str) -> bool:
+    """👎, with or without a skin-tone modifier."""
+    return emoji.startswith(DISAGREE) and all(0x1F3FB <= ord(c) <= 0x1F3FF or c == "\ufe0f" for c in emoji[1:])
 
 
 class TaggingService:
@@ -112,18 +120,20 @@ class TaggingService:
         await self.contributions.get(contribution_id)
         return await self.repo.reject_suggestions(contribution_id, moderator_id)
 
-    async def _reaction_context(self, message_id: int, emoji: str) -> tuple[Any, int] | None:
+    async def _reaction_context(self, message_id: int, emoji: str) -> tuple[Any, int | None] | None:
+        """The contribution reacted to and the theme whose emoji it is (``None``: not a theme emoji)."""
         if self.contributions.is_pending(message_id):
             await self.contributions.flush()
         row = await self.repo.reaction_target(message_id)
         if row is None:
             return None
         theme_id = await self.repo.theme_by_emoji(row["dialogue_id"], emoji)
-        return None if theme_id is None else (row, theme_id)
+        return row, theme_id
 
     async def react(self, message_id: int, emoji: str, user_id: int, *, moderator: bool) -> ReactionOutcome | None:
-        """A reaction with a theme's emoji: a moderator's tags, the author's self-tags, anyone else's
-        counts as support. Other reactions (and other messages) are ignored."""
+        """A reaction to a contribution. A theme's emoji: a moderator's tag, the author's self-tag,
+        anyone else's support. 👎 (any skin tone): disagreement. Any other emoji: support.
+        An author's own reactions other than theme emoji count for nothing."""
         found = await self._reaction_context(message_id, emoji)
         if found is None:
             return None
@@ -131,15 +141,20 @@ class TaggingService:
         if self.profiles.is_opted_out(row["guild_id"], user_id):
             return None
         now = iso(self.clock())
-        if moderator or user_id == row["author_id"]:
+        if theme_id is not None and (moderator or user_id == row["author_id"]):
             source: ReactionOutcome = "tag" if moderator else "self"
             await self.repo.reaction_tag(row["id"], theme_id, "reaction" if moderator else "self", user_id, now)
             return source
+        if user_id == row["author_id"]:
+            return None
+        if theme_id is None and is_disagreement(emoji):
+            await self.repo.add_disagreement(row["id"], user_id, emoji)
+            return "disagreement"
         await self.repo.add_support(row["id"], user_id, emoji)
         return "support"
 
     async def unreact(self, message_id: int, emoji: str, user_id: int) -> bool:
-        """Removing a reaction removes what it added (a reaction tag, a self-tag, or support)."""
+        """Removing a reaction removes what it added (a reaction tag, a self-tag, support or disagreement)."""
         found = await self._reaction_context(message_id, emoji)
         if found is None:
             return False

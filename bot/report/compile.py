@@ -30,8 +30,10 @@ from bot.clock import iso, parse_iso
 from bot.community.profiles import credit
 from bot.dialogues.service import DEFAULT_THEMES
 from bot.dialogues.timeline import week_ends
+from bot.dialogues.translations import content_translations
 from bot.errors import UserError
 from bot.i18n import N_
+from bot.i18n.content import ContentTranslations
 from bot.report import suggest
 from bot.report.model import (
     FurtherQuestion,
@@ -85,6 +87,7 @@ class _Raw:
     quote_limit: int | None = QUOTE_LIMIT
     suggestions: int = SUGGESTIONS
     extra: dict[str, Any] = field(default_factory=dict)
+    translations: ContentTranslations | None = None
 
 
 async def resolve_dialogue(db: Database, ref: str | int, guild_id: int | None = None) -> Any:
@@ -135,6 +138,7 @@ async def compile_report(
         panel=await panel.panel_for_dialogue(dialogue_id) if panel is not None else None,
         quote_limit=quote_limit,
         suggestions=suggestions,
+        translations=await content_translations(db, dialogue_id, (dialogue["languages"] or "en").split()[0]),
     )
     return await asyncio.to_thread(assemble, raw)
 
@@ -365,6 +369,7 @@ def assemble(raw: _Raw) -> Report:
         notes=notes,
         participation=participation,
         general_key_points=general,
+        translations=raw.translations,
     )
 
 

@@ -26,6 +26,7 @@ import jinja2
 
 from bot.i18n import number, t
 from bot.report import text as tx
+from bot.report.localized import localized
 from bot.report.markdown import figures_line
 from bot.report.model import KeyPoint, Note, Quote, Report
 
@@ -182,6 +183,7 @@ def _labels(lang: str) -> dict[str, str]:
 
 def render_html(report: Report, language: str | None = None, *, draft: bool = False) -> str:
     lang = language or report.language
+    report = localized(report, lang)
     refs = _Refs(report.notes)
     suggestion = t(lang, "suggestion")
 

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from bot.report import text as tx
+from bot.report.localized import localized
 from bot.report.model import KeyPoint, Quote, Report
 
 
@@ -39,6 +40,7 @@ def _key_point(p: KeyPoint, lang: str) -> dict[str, Any]:
 
 def report_dict(report: Report, language: str | None = None) -> dict[str, Any]:
     lang = language or report.language
+    report = localized(report, lang)
     panel = report.panel
     p = report.participation
     return {

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from bot.i18n import number, t
 from bot.report import text as tx
+from bot.report.localized import localized
 from bot.report.model import KeyPoint, Quote, Report
 
 
@@ -93,6 +94,7 @@ def _key_points(out: list[str], points: tuple[KeyPoint, ...], suggested: tuple[K
 def render_markdown(report: Report, language: str | None = None, *, draft: bool = False,
                     flavour: _Flavour = FILE) -> str:
     lang = language or report.language
+    report = localized(report, lang)
     fl = flavour
     out: list[str] = [
         fl.h(2, _esc(tx.title(report, lang))), "",

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bot.i18n.content import ContentTranslations
 
 KeyPointSource = Literal["moderator", "marked", "suggested"]
 
@@ -142,6 +145,9 @@ class Report:
     notes: tuple[Note, ...] = ()
     participation: Participation = field(default_factory=Participation)
     general_key_points: tuple[KeyPoint, ...] = ()  # key points not tied to a guiding question
+    #: The moderators' translations of the dialogue's content; renderers apply them per language
+    #: (:func:`bot.report.localized.localized`).
+    translations: ContentTranslations | None = None
 
     @property
     def language(self) -> str:

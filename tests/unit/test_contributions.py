@@ -329,14 +329,20 @@ async def test_reactions_tag_self_tag_and_support(db: Database, service, dialogu
     assert await tagging.react(8301, "💡", MOD, moderator=True) == "tag"
     assert await tagging.react(8301, "✅", ALICE, moderator=False) == "self"
     assert await tagging.react(8301, "💡", BOB, moderator=False) == "support"
-    assert await tagging.react(8301, "🎉", BOB, moderator=False) is None  # not a theme's emoji
+    assert await tagging.react(8301, "🎉", BOB, moderator=False) == "support"  # any other emoji: support too
+    assert await tagging.react(8301, "🎉", ALICE, moderator=False) is None  # the author's own: nothing
+    assert await tagging.react(8301, "👎🏽", BOB, moderator=False) == "disagreement"  # any skin tone
     cid = await db.fetchval("SELECT id FROM contributions")
     tags = {(t.theme_id, t.source, t.status, t.tagged_by) for t in await tagging.tags(cid)}
     assert tags == {
         (dialogue["recommendations"], "reaction", "confirmed", MOD),
         (dialogue["good_practices"], "self", "confirmed", ALICE),
     }
-    assert await tagging.support(cid) == 1
+    assert await tagging.support(cid) == 1  # Bob, once, whatever his emoji
+    assert await db.fetchval("SELECT user_id FROM contribution_disagreement") == BOB
+    assert await tagging.unreact(8301, "👎🏽", BOB)
+    assert await db.fetchval("SELECT count(*) FROM contribution_disagreement") == 0
+    assert await tagging.unreact(8301, "🎉", BOB)
     assert await tagging.unreact(8301, "💡", BOB)
     assert await tagging.unreact(8301, "💡", MOD)
     assert [t.source for t in await tagging.tags(cid)] == ["self"]

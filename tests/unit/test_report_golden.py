@@ -51,8 +51,10 @@ async def test_the_report_has_every_section_of_the_seed_in_order(story: Story, l
     report = await story.services.report.compile(story.dialogue_id)
     md = render_markdown(report, lang)
     _in_order(md, SECTIONS[lang])
-    # Members' and moderators' words stay as written in every language.
-    assert "1. *What kinds of resistances are manifested during training?*" in md
+    # Members' words stay as written in every language; the moderators' untranslated items are shown in
+    # the original with a marker.
+    marker = {"en": "*", "es": " (en inglés)*", "fr": " (en anglais)*"}[lang]
+    assert f"1. *What kinds of resistances are manifested during training?{marker}" in md
     assert "- Resistance can be born from fear of losing power." in md
 
 

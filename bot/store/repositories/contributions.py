@@ -353,19 +353,31 @@ class ContributionRepository:
     async def add_support(self, contribution_id: int, user_id: int, emoji: str) -> None:
         await self.db.execute(_ADD_SUPPORT, (contribution_id, user_id, emoji))
 
-    async def remove_reaction(self, contribution_id: int, theme_id: int, user_id: int, emoji: str) -> bool:
-        """Remove what a reaction added (a reaction tag, a self-tag, or support); whether anything was."""
+    async def add_disagreement(self, contribution_id: int, user_id: int, emoji: str) -> None:
+        await self.db.execute(
+            """INSERT INTO contribution_disagreement (contribution_id, user_id, emoji) VALUES (?, ?, ?)
+               ON CONFLICT (contribution_id, user_id, emoji) DO NOTHING""",
+            (contribution_id, user_id, emoji),
+        )
+
+    async def remove_reaction(self, contribution_id: int, theme_id: int | None, user_id: int, emoji: str) -> bool:
+        """Remove what a reaction added (a reaction tag, a self-tag, support or disagreement); whether
+        anything was."""
         async with self.db.transaction() as tx:
-            tags = await tx.execute(
-                """DELETE FROM contribution_tags WHERE contribution_id = ? AND theme_id = ? AND tagged_by = ?
-                   AND source IN ('reaction', 'self')""",
-                (contribution_id, theme_id, user_id),
-            )
-            support = await tx.execute(
+            removed = 0
+            if theme_id is not None:
+                tags = await tx.execute(
+                    """DELETE FROM contribution_tags WHERE contribution_id = ? AND theme_id = ? AND tagged_by = ?
+                       AND source IN ('reaction', 'self')""",
+                    (contribution_id, theme_id, user_id),
+                )
+                removed += tags.rowcount
+            for sql in (
                 "DELETE FROM contribution_support WHERE contribution_id = ? AND user_id = ? AND emoji = ?",
-                (contribution_id, user_id, emoji),
-            )
-        return bool(tags.rowcount or support.rowcount)
+                "DELETE FROM contribution_disagreement WHERE contribution_id = ? AND user_id = ? AND emoji = ?",
+            ):
+                removed += (await tx.execute(sql, (contribution_id, user_id, emoji))).rowcount
+        return bool(removed)
 
     async def untagged_count(self, dialogue_id: int) -> int:
         return int(await self.db.fetchval(f"SELECT count(*) {_UNTAGGED}", (dialogue_id,)) or 0)
