@@ -10,6 +10,7 @@ from bot.config import SUPPORTED_LANGUAGES, Config, valid_timezone
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import Database
+from bot.store.repositories.community import CommunityRepository
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class GuildSettingsService:
 
     def __init__(self, db: Database, config: Config, clock: Clock) -> None:
         self.db = db
+        self.repo = CommunityRepository(db)
         self.config = config
         self.clock = clock
         self._cache: dict[int, GuildSettings] = {}
@@ -42,7 +44,7 @@ class GuildSettingsService:
         cached = self._cache.get(guild_id)
         if cached is not None:
             return cached
-        row = await self.db.fetchone("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        row = await self.repo.guild_settings(guild_id)
         settings = self._defaults(guild_id)
         if row is not None:
             settings = GuildSettings(
@@ -93,19 +95,14 @@ class GuildSettingsService:
             if v is not _UNSET
         }
         new = replace(current, configured=True, **changes)
-        await self.db.execute(
-            """INSERT INTO guild_settings (guild_id, moderator_role_id, mod_channel_id, summary_channel_id,
-                                           language, timezone, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (guild_id) DO UPDATE SET
-                   moderator_role_id = excluded.moderator_role_id,
-                   mod_channel_id = excluded.mod_channel_id,
-                   summary_channel_id = excluded.summary_channel_id,
-                   language = excluded.language,
-                   timezone = excluded.timezone,
-                   updated_at = excluded.updated_at""",
-            (guild_id, new.moderator_role_id, new.mod_channel_id, new.summary_channel_id,
-             new.language, new.timezone, iso(self.clock())),
+        await self.repo.save_guild_settings(
+            guild_id,
+            moderator_role_id=new.moderator_role_id,
+            mod_channel_id=new.mod_channel_id,
+            summary_channel_id=new.summary_channel_id,
+            language=new.language,
+            timezone=new.timezone,
+            updated_at=iso(self.clock()),
         )
         self._cache[guild_id] = new
         return new

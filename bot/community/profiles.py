@@ -13,6 +13,7 @@ from bot.clock import Clock, iso
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import Database
+from bot.store.repositories.community import CommunityRepository
 
 Attribution = Literal["name", "organisation", "anonymous"]
 ATTRIBUTIONS: tuple[Attribution, ...] = ("name", "organisation", "anonymous")
@@ -46,14 +47,13 @@ def credit(
 class ProfileService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.repo = CommunityRepository(db)
         self.clock = clock
         #: (guild, user) of members who opted out, kept in memory for the message hot path.
         self._opted_out: set[tuple[int, int]] | None = None
 
     async def get(self, guild_id: int, user_id: int) -> Profile:
-        row = await self.db.fetchone(
-            "SELECT * FROM members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        )
+        row = await self.repo.member(guild_id, user_id)
         if row is None:
             return Profile(guild_id, user_id)
         return Profile(
@@ -94,14 +94,14 @@ class ProfileService:
     async def _upsert(
         self, guild_id: int, user_id: int, name: str | None, org: str | None, attribution: str, opted_out: bool
     ) -> None:
-        await self.db.execute(
-            """INSERT INTO members (guild_id, user_id, display_name, organisation, attribution, opted_out, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (guild_id, user_id) DO UPDATE SET
-                   display_name = excluded.display_name, organisation = excluded.organisation,
-                   attribution = excluded.attribution, opted_out = excluded.opted_out,
-                   updated_at = excluded.updated_at""",
-            (guild_id, user_id, name, org, attribution, int(opted_out), iso(self.clock())),
+        await self.repo.save_member(
+            guild_id,
+            user_id,
+            display_name=name,
+            organisation=org,
+            attribution=attribution,
+            opted_out=opted_out,
+            updated_at=iso(self.clock()),
         )
 
     async def set_opted_out(self, guild_id: int, user_id: int, opted_out: bool) -> Profile:
@@ -116,8 +116,7 @@ class ProfileService:
     async def opted_out_members(self) -> set[tuple[int, int]]:
         """Loaded once, then kept in step by :meth:`set_opted_out` (no query per message)."""
         if self._opted_out is None:
-            rows = await self.db.fetchall("SELECT guild_id, user_id FROM members WHERE opted_out = 1")
-            self._opted_out = {(r["guild_id"], r["user_id"]) for r in rows}
+            self._opted_out = await self.repo.opted_out_members()
         return self._opted_out
 
     def is_opted_out(self, guild_id: int, user_id: int) -> bool:
@@ -126,6 +125,6 @@ class ProfileService:
 
     async def forget(self, user_id: int) -> None:
         """Delete the profile rows of ``user_id`` in every guild (part of ``/privacy forget-me``)."""
-        await self.db.execute("DELETE FROM members WHERE user_id = ?", (user_id,))
+        await self.repo.delete_profiles(user_id)
         if self._opted_out is not None:
             self._opted_out = {k for k in self._opted_out if k[1] != user_id}

@@ -11,12 +11,14 @@ import re
 from bot.clock import Clock, iso
 from bot.config import SUPPORTED_LANGUAGES
 from bot.dialogues.lifecycle import DialogueScheduleService
-from bot.dialogues.model import Dialogue, Question, Theme, question_from_row
+from bot.dialogues.model import Dialogue, Question, Theme
 from bot.dialogues.service import DialogueService
 from bot.dialogues.timeline import parse_local
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import Database
+from bot.store.repositories.dialogues import DialogueRepository
+from bot.store.repositories.scheduling import ScheduleRepository
 
 MAX_QUESTION = 1900  # the rendered post (headers in each language) must also fit 2000: checked at schedule
 MAX_THEME_NAME = 60
@@ -35,6 +37,8 @@ class DialogueContentService:
         self, db: Database, clock: Clock, dialogues: DialogueService, dialogue_schedule: DialogueScheduleService
     ) -> None:
         self.db = db
+        self.repo = DialogueRepository(db)
+        self.schedule_repo = ScheduleRepository(db)
         self.clock = clock
         self.dialogues = dialogues
         self.dialogue_schedule = dialogue_schedule
@@ -67,39 +71,24 @@ class DialogueContentService:
                 problems.append(UserError(N_("That time has already passed.")))
         if problems:
             raise UserError.many(problems)
-        async with self.db.transaction() as conn:
-            question_id = await conn.fetchval(
-                """INSERT INTO questions (dialogue_id, position, text, post_at)
-                   VALUES (?, (SELECT coalesce(max(position), 0) + 1 FROM questions WHERE dialogue_id = ?), ?, ?)
-                   RETURNING id""",
-                (dialogue_id, dialogue_id, text, iso(at) if at else None),
-            )
-            await self.dialogue_schedule.replan(conn, dialogue)
-        row = await self.db.fetchone("SELECT * FROM questions WHERE id = ?", (question_id,))
-        return question_from_row(row)
+        async with self.db.transaction():
+            question_id = await self.repo.append_question(dialogue_id, text, iso(at) if at else None)
+            await self.dialogue_schedule.replan(dialogue)
+        question = await self.repo.question(question_id)
+        assert question is not None
+        return question
 
     async def remove_question(self, dialogue_id: int, number: int) -> Question:
         """Remove question ``number`` if it was not posted; later ones move up."""
         dialogue = await self.dialogues.require(dialogue_id)
         self._editable(dialogue)
         question = await self.dialogues.question(dialogue_id, number)
-        started = await self.db.fetchval(
-            "SELECT 1 FROM schedule_items WHERE question_id = ? AND status IN ('claimed', 'done')", (question.id,)
-        )
+        started = await self.schedule_repo.question_started(question.id)
         if question.posted or started:
             raise UserError(N_("Question {number} was already posted and cannot be removed."), number=number)
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM questions WHERE id = ?", (question.id,))
-            # Two steps keep UNIQUE (dialogue_id, position) true after every statement.
-            await conn.execute(
-                "UPDATE questions SET position = -position WHERE dialogue_id = ? AND position > ?",
-                (dialogue_id, number),
-            )
-            await conn.execute(
-                "UPDATE questions SET position = -position - 1 WHERE dialogue_id = ? AND position < 0",
-                (dialogue_id,),
-            )
-            await self.dialogue_schedule.replan(conn, dialogue)
+        async with self.db.transaction():
+            await self.repo.delete_question(dialogue_id, question.id, number)
+            await self.dialogue_schedule.replan(dialogue)
         return question
 
     # -- themes ------------------------------------------------------------------------------------
@@ -122,11 +111,8 @@ class DialogueContentService:
         if emoji and any(theme.emoji == emoji for theme in existing):
             raise UserError(N_("Another theme already uses {emoji}."), emoji=emoji)
         position = max((th.position for th in existing), default=0) + 1
-        theme_id = await self.db.fetchval(
-            "INSERT INTO themes (dialogue_id, key, name, emoji, position) VALUES (?, ?, ?, ?, ?) RETURNING id",
-            (dialogue_id, key, name, emoji, position),
-        )
-        return Theme(int(theme_id), dialogue_id, key, name, emoji, position)
+        theme_id = await self.repo.insert_theme(dialogue_id, key, name, emoji, position)
+        return Theme(theme_id, dialogue_id, key, name, emoji, position)
 
     async def find_theme(self, dialogue_id: int, name: str) -> Theme:
         """A theme by key, shown name (in any language) or emoji."""
@@ -143,5 +129,5 @@ class DialogueContentService:
         dialogue = await self.dialogues.require(dialogue_id)
         self._editable(dialogue)
         theme = await self.find_theme(dialogue_id, name)
-        await self.db.execute("DELETE FROM themes WHERE id = ?", (theme.id,))
+        await self.repo.delete_theme(theme.id)
         return theme

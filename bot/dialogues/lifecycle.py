@@ -12,12 +12,14 @@ from typing import Protocol
 
 from bot.clock import Clock, iso
 from bot.config import Config
-from bot.dialogues.model import Dialogue, Question, ScheduleItem, Theme, question_from_row, schedule_item
+from bot.dialogues.model import Dialogue, Question, ScheduleItem, Theme
 from bot.dialogues.service import DialogueService
 from bot.dialogues.timeline import PlannedItem, plan
 from bot.errors import UserError
 from bot.i18n import N_, t
-from bot.store import Database, Executor
+from bot.store import Database
+from bot.store.repositories.dialogues import DialogueRepository
+from bot.store.repositories.scheduling import ScheduleRepository
 
 
 class ContributionFigures(Protocol):
@@ -72,6 +74,8 @@ class DialogueScheduleService:
 
     def __init__(self, db: Database, dialogues: DialogueService, config: Config, clock: Clock) -> None:
         self.db = db
+        self.repo = DialogueRepository(db)
+        self.items_repo = ScheduleRepository(db)
         self.dialogues = dialogues
         self.config = config
         self.clock = clock
@@ -80,19 +84,14 @@ class DialogueScheduleService:
 
     async def items(self, dialogue_id: int) -> list[ScheduleItem]:
         """All schedule rows of the dialogue, in running order."""
-        rows = await self.db.fetchall("SELECT * FROM schedule_items WHERE dialogue_id = ?", (dialogue_id,))
-        return sorted((schedule_item(r) for r in rows), key=lambda i: i.sort_key)
+        return sorted(await self.items_repo.for_dialogue(dialogue_id), key=lambda i: i.sort_key)
 
     async def opening_thread_id(self, dialogue_id: int) -> int | None:
         """The thread of a forum dialogue's opening post (``None`` in a text channel or before it)."""
-        return await self.db.fetchval(
-            "SELECT thread_id FROM schedule_items WHERE dialogue_id = ? AND kind = 'opening' AND thread_id IS NOT NULL",
-            (dialogue_id,),
-        )
+        return await self.items_repo.opening_thread_id(dialogue_id)
 
     async def item(self, item_id: int) -> ScheduleItem | None:
-        row = await self.db.fetchone("SELECT * FROM schedule_items WHERE id = ?", (item_id,))
-        return schedule_item(row) if row else None
+        return await self.items_repo.get(item_id)
 
     # -- scheduling --------------------------------------------------------------------------------
 
@@ -105,34 +104,20 @@ class DialogueScheduleService:
             self.config.schedule.reminder_hours_before_close,
         )
 
-    async def replan(self, db: Executor, dialogue: Dialogue) -> None:
-        """After a question change: re-time the unposted questions of a scheduled/open dialogue."""
+    async def replan(self, dialogue: Dialogue) -> None:
+        """After a question change: re-time the unposted questions of a scheduled/open dialogue.
+
+        Call it inside the transaction that changed the questions."""
         if dialogue.state not in ("scheduled", "open"):
             return
-        await db.execute(
-            "DELETE FROM schedule_items WHERE dialogue_id = ? AND kind = 'question' AND status = 'pending'",
-            (dialogue.id,),
-        )
-        questions = [
-            question_from_row(r)
-            for r in await db.fetchall(
-                "SELECT * FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue.id,)
-            )
-        ]
-        started = {
-            r[0]
-            for r in await db.fetchall(
-                "SELECT question_id FROM schedule_items WHERE dialogue_id = ? AND kind = 'question'", (dialogue.id,)
-            )
-        }
+        await self.items_repo.delete_pending(dialogue.id, "question")
+        questions = await self.repo.questions(dialogue.id)
+        started = await self.items_repo.scheduled_question_ids(dialogue.id)
         now = self.clock()
-        rows = [
+        await self.items_repo.insert_many(
             (dialogue.id, "question", item.question_id, None, iso(max(item.run_at, now)))
             for item in self._plan(dialogue, questions)
             if item.kind == "question" and item.question_id not in started
-        ]
-        await db.executemany(
-            "INSERT INTO schedule_items (dialogue_id, kind, question_id, week, run_at) VALUES (?, ?, ?, ?, ?)", rows
         )
 
     async def check_schedulable(
@@ -173,15 +158,12 @@ class DialogueScheduleService:
         await self.check_schedulable(dialogue, missing_permissions=missing_permissions, too_long=too_long)
         questions = await self.dialogues.questions(dialogue_id)
         planned = self._plan(dialogue, questions)
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "DELETE FROM schedule_items WHERE dialogue_id = ? AND status = 'pending'", (dialogue_id,)
+        async with self.db.transaction():
+            await self.items_repo.delete_pending(dialogue_id)
+            await self.items_repo.insert_many(
+                (dialogue_id, p.kind, p.question_id, p.week, iso(p.run_at)) for p in planned
             )
-            await conn.executemany(
-                "INSERT INTO schedule_items (dialogue_id, kind, question_id, week, run_at) VALUES (?, ?, ?, ?, ?)",
-                [(dialogue_id, p.kind, p.question_id, p.week, iso(p.run_at)) for p in planned],
-            )
-            await conn.execute("UPDATE dialogues SET state = 'scheduled' WHERE id = ?", (dialogue_id,))
+            await self.repo.set_state(dialogue_id, "scheduled")
         return await self.items(dialogue_id)
 
     async def close(self, dialogue_id: int) -> CloseOutcome:
@@ -192,29 +174,13 @@ class DialogueScheduleService:
             raise UserError(N_("“{title}” is already closed."), title=dialogue.title)
         now = iso(self.clock())
         post_closing = dialogue.state == "open"
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                """UPDATE schedule_items SET status = 'skipped', last_error = 'cancelled: closed early'
-                   WHERE dialogue_id = ? AND status = 'pending' AND (kind != 'closing' OR ? = 0)""",
-                (dialogue_id, int(post_closing)),
-            )
-            cancelled = cur.rowcount
+        async with self.db.transaction():
+            cancelled = await self.items_repo.cancel_pending(dialogue_id, keep_closing=post_closing)
             if post_closing:
-                cur = await conn.execute(
-                    "UPDATE schedule_items SET run_at = ? WHERE dialogue_id = ? AND kind = 'closing' "
-                    "AND status = 'pending'",
-                    (now, dialogue_id),
-                )
-                updated = cur.rowcount
-                if not updated:
-                    await conn.execute(
-                        "INSERT INTO schedule_items (dialogue_id, kind, run_at) VALUES (?, 'closing', ?)",
-                        (dialogue_id, now),
-                    )
+                if not await self.items_repo.move_closing(dialogue_id, now):
+                    await self.items_repo.add_closing(dialogue_id, now)
             else:
-                await conn.execute(
-                    "UPDATE dialogues SET state = 'closed', closed_at = ? WHERE id = ?", (now, dialogue_id)
-                )
+                await self.repo.close(dialogue_id, now)
         return CloseOutcome(await self.dialogues.require(dialogue_id), post_closing, cancelled)
 
     # -- recording posts ---------------------------------------------------------------------------
@@ -222,45 +188,24 @@ class DialogueScheduleService:
     async def complete_item(self, item: ScheduleItem, message_id: int | None, thread_id: int | None) -> None:
         """Record a posted item and its effect on the dialogue, in one transaction."""
         now = iso(self.clock())
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                """UPDATE schedule_items SET status = 'done', done_at = ?, message_id = ?, thread_id = ?,
-                          last_error = NULL WHERE id = ?""",
-                (now, message_id, thread_id, item.id),
-            )
-            await self._apply_effect(conn, item, now, message_id, thread_id)
+        async with self.db.transaction():
+            await self.items_repo.mark_done(item.id, now, message_id, thread_id)
+            await self._apply_effect(item, now, message_id, thread_id)
 
     async def skip_item(self, item: ScheduleItem, reason: str) -> None:
         """Mark an item skipped; the dialogue still opens or closes as it would have."""
         now = iso(self.clock())
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE schedule_items SET status = 'skipped', done_at = ?, last_error = ? WHERE id = ?",
-                (now, reason, item.id),
-            )
-            await self._apply_effect(conn, item, now, None, None)
+        async with self.db.transaction():
+            await self.items_repo.mark_skipped(item.id, now, reason)
+            await self._apply_effect(item, now, None, None)
 
-    async def _apply_effect(
-        self, db: Executor, item: ScheduleItem, now: str, message_id: int | None, thread_id: int | None
-    ) -> None:
+    async def _apply_effect(self, item: ScheduleItem, now: str, message_id: int | None, thread_id: int | None) -> None:
         if item.kind == "opening":
-            await db.execute(
-                """UPDATE dialogues SET opening_message_id = coalesce(?, opening_message_id),
-                          state = CASE WHEN state IN ('draft', 'scheduled') THEN 'open' ELSE state END
-                   WHERE id = ?""",
-                (message_id, item.dialogue_id),
-            )
-        elif item.kind == "question" and message_id is not None:
-            await db.execute(
-                "UPDATE questions SET message_id = ?, thread_id = ? WHERE id = ?",
-                (message_id, thread_id, item.question_id),
-            )
+            await self.repo.mark_opened(item.dialogue_id, message_id)
+        elif item.kind == "question" and message_id is not None and item.question_id is not None:
+            await self.repo.set_question_post(item.question_id, message_id, thread_id)
         elif item.kind == "closing":
-            await db.execute(
-                """UPDATE dialogues SET state = 'closed', closed_at = ?
-                   WHERE id = ? AND state NOT IN ('closed', 'published')""",
-                (now, item.dialogue_id),
-            )
+            await self.repo.mark_closed(item.dialogue_id, now)
 
     # -- status ------------------------------------------------------------------------------------
 
@@ -268,28 +213,20 @@ class DialogueScheduleService:
         """State and next post, with the contribution ``figures`` (``ContributionService.counts``, which
         also counts the messages still in its write-behind batch)."""
         dialogue = await self.dialogues.require(dialogue_id)
-        row = await self.db.fetchone(
-            """SELECT * FROM schedule_items WHERE dialogue_id = ? AND status IN ('pending', 'claimed')
-               ORDER BY run_at, id LIMIT 1""",
-            (dialogue_id,),
-        )
+        next_item = await self.items_repo.next_for_dialogue(dialogue_id)
         questions = await self.dialogues.questions(dialogue_id)
         themes = await self.dialogues.themes(dialogue_id)
         counts = figures.per_question
         theme_counts = figures.per_theme
-        panel_queue = await self.db.fetchval(
-            """SELECT count(*) FROM panel_questions pq JOIN panels p ON p.id = pq.panel_id
-               WHERE p.dialogue_id = ? AND pq.status IN ('pending', 'approved')""",
-            (dialogue_id,),
-        )
+        panel_queue = await self.repo.open_panel_questions(dialogue_id)
         return DialogueStatus(
             dialogue=dialogue,
-            next_item=schedule_item(row) if row else None,
+            next_item=next_item,
             per_question=[(q, counts.get(q.id, 0)) for q in questions],
             outside_questions=counts.get(None, 0),
             per_theme=[(th, theme_counts.get(th.id, 0)) for th in themes],
             contributions=figures.total,
             participants=figures.participants,
             untagged=figures.untagged,
-            panel_queue=panel_queue or 0,
+            panel_queue=panel_queue,
         )

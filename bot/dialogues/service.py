@@ -13,18 +13,13 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, iso
 from bot.config import SUPPORTED_LANGUAGES, Config
-from bot.dialogues.model import (
-    Dialogue,
-    Question,
-    Theme,
-    dialogue_from_row,
-    question_from_row,
-    theme_from_row,
-)
+from bot.dialogues.model import Dialogue, Question, Theme
 from bot.dialogues.timeline import parse_local, zone
 from bot.errors import UserError
 from bot.i18n import N_, t
 from bot.store import Database
+from bot.store.repositories.community import CommunityRepository
+from bot.store.repositories.dialogues import DialogueRepository
 
 MAX_TITLE = 100
 MAX_DESCRIPTION = 3000
@@ -56,6 +51,7 @@ class DialogueService:
 
     def __init__(self, db: Database, config: Config, clock: Clock) -> None:
         self.db = db
+        self.repo = DialogueRepository(db)
         self.config = config
         self.clock = clock
 
@@ -63,8 +59,7 @@ class DialogueService:
 
     async def get(self, dialogue_id: int) -> Dialogue | None:
         """The dialogue with this id, or ``None``."""
-        row = await self.db.fetchone("SELECT * FROM dialogues WHERE id = ?", (dialogue_id,))
-        return dialogue_from_row(row) if row else None
+        return await self.repo.get(dialogue_id)
 
     async def require(self, dialogue_id: int) -> Dialogue:
         """Like :meth:`get`, but a missing dialogue is a :class:`UserError`."""
@@ -76,63 +71,46 @@ class DialogueService:
     async def resolve(self, guild_id: int, name_or_id: str) -> Dialogue:
         """The guild's dialogue named ``name_or_id`` (its title, case-insensitive, or its id)."""
         value = (name_or_id or "").strip()
-        row = None
+        found = None
         if value.isdigit():
-            row = await self.db.fetchone(
-                "SELECT * FROM dialogues WHERE id = ? AND guild_id = ?", (int(value), guild_id)
-            )
-        if row is None:
-            row = await self.db.fetchone(
-                "SELECT * FROM dialogues WHERE guild_id = ? AND title = ? COLLATE NOCASE", (guild_id, value)
-            )
-        if row is None:
+            found = await self.repo.in_guild(guild_id, int(value))
+        if found is None:
+            same_title = await self.repo.with_title(guild_id, value)
+            found = same_title[0] if same_title else None
+        if found is None:
             raise UserError(N_("There is no dialogue “{value}” in this server."), value=value[:100])
-        return dialogue_from_row(row)
+        return found
 
     async def list_for_guild(self, guild_id: int) -> list[Dialogue]:
         """The guild's dialogues, the most recent start first."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM dialogues WHERE guild_id = ? ORDER BY starts_at DESC, id DESC", (guild_id,)
-        )
-        return [dialogue_from_row(r) for r in rows]
+        return await self.repo.list_for_guild(guild_id)
 
     async def search(self, guild_id: int, text: str, limit: int = 25) -> list[Dialogue]:
         """Dialogues whose title contains ``text`` (autocomplete), open ones first."""
-        rows = await self.db.fetchall(
-            """SELECT * FROM dialogues WHERE guild_id = ? AND title LIKE ? ESCAPE '\\'
-               ORDER BY state IN ('closed', 'published'), starts_at DESC LIMIT ?""",
-            (guild_id, "%" + re.sub(r"([%_\\])", r"\\\1", text.strip()) + "%", limit),
-        )
-        return [dialogue_from_row(r) for r in rows]
+        return await self.repo.search(guild_id, text, limit)
 
     async def for_channel(self, channel_id: int) -> list[Dialogue]:
         """Dialogues whose home channel is ``channel_id``."""
-        rows = await self.db.fetchall("SELECT * FROM dialogues WHERE channel_id = ?", (channel_id,))
-        return [dialogue_from_row(r) for r in rows]
+        return await self.repo.for_channel(channel_id)
 
     async def questions(self, dialogue_id: int) -> list[Question]:
         """The guiding questions in order."""
-        rows = await self.db.fetchall("SELECT * FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue_id,))
-        return [question_from_row(r) for r in rows]
+        return await self.repo.questions(dialogue_id)
 
     async def question(self, dialogue_id: int, number: int) -> Question:
         """Guiding question ``number`` (1-based), or a :class:`UserError`."""
-        row = await self.db.fetchone(
-            "SELECT * FROM questions WHERE dialogue_id = ? AND position = ?", (dialogue_id, number)
-        )
-        if row is None:
-            count = await self.db.fetchval("SELECT count(*) FROM questions WHERE dialogue_id = ?", (dialogue_id,))
+        question = await self.repo.question_at(dialogue_id, number)
+        if question is None:
             raise UserError(
                 N_("There is no question {number}: this dialogue has {count} question(s)."),
                 number=number,
-                count=count,
+                count=await self.repo.question_count(dialogue_id),
             )
-        return question_from_row(row)
+        return question
 
     async def themes(self, dialogue_id: int) -> list[Theme]:
         """The dialogue's themes in order."""
-        rows = await self.db.fetchall("SELECT * FROM themes WHERE dialogue_id = ? ORDER BY position", (dialogue_id,))
-        return [theme_from_row(r) for r in rows]
+        return await self.repo.themes(dialogue_id)
 
     @staticmethod
     def theme_name(theme: Theme, language: str | None) -> str:
@@ -160,9 +138,7 @@ class DialogueService:
         created_by: int | None = None,
     ) -> Dialogue:
         """A new draft dialogue with the default themes. Every problem is reported at once."""
-        settings_row = await self.db.fetchone(
-            "SELECT language, timezone FROM guild_settings WHERE guild_id = ?", (guild_id,)
-        )
+        settings_row = await CommunityRepository(self.db).guild_settings(guild_id)
         default_lang = (settings_row and settings_row["language"]) or self.config.defaults.language
         default_tz = (settings_row and settings_row["timezone"]) or self.config.defaults.timezone
         problems: list[UserError] = []
@@ -171,9 +147,7 @@ class DialogueService:
             problems.append(UserError(N_("A dialogue needs a title.")))
         elif len(title) > MAX_TITLE:
             problems.append(UserError(N_("A title can be at most {n} characters."), n=MAX_TITLE))
-        elif await self.db.fetchval(
-            "SELECT 1 FROM dialogues WHERE guild_id = ? AND title = ? COLLATE NOCASE", (guild_id, title)
-        ):
+        elif await self.repo.title_taken(guild_id, title):
             problems.append(UserError(N_("A dialogue called “{title}” already exists in this server."), title=title))
         tz_name = (timezone or default_tz).strip()
         tz: ZoneInfo | None = None
@@ -207,28 +181,20 @@ class DialogueService:
         if problems:
             raise UserError.many(problems)
         assert start_at is not None and end_at is not None
-        async with self.db.transaction() as conn:
-            dialogue_id = await conn.fetchval(
-                """INSERT INTO dialogues (guild_id, title, description, concept_note, languages, timezone,
-                                          starts_at, ends_at, channel_id, channel_kind, created_by, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-                (
-                    guild_id,
-                    title,
-                    (description or "").strip(),
-                    (concept_note or "").strip() or None,
-                    " ".join(langs),
-                    tz_name,
-                    iso(start_at),
-                    iso(end_at),
-                    channel_id,
-                    channel_kind,
-                    created_by,
-                    iso(self.clock()),
-                ),
+        async with self.db.transaction():
+            dialogue_id = await self.repo.insert(
+                guild_id,
+                title=title,
+                description=(description or "").strip(),
+                concept_note=(concept_note or "").strip() or None,
+                languages=" ".join(langs),
+                timezone=tz_name,
+                starts_at=iso(start_at),
+                ends_at=iso(end_at),
+                channel_id=channel_id,
+                channel_kind=channel_kind,
+                created_by=created_by,
+                created_at=iso(self.clock()),
             )
-            await conn.executemany(
-                "INSERT INTO themes (dialogue_id, key, name, emoji, position) VALUES (?, ?, ?, ?, ?)",
-                [(dialogue_id, key, name, emoji, i) for i, (key, name, emoji) in enumerate(DEFAULT_THEMES, 1)],
-            )
-        return await self.require(int(dialogue_id))
+            await self.repo.insert_themes(dialogue_id, DEFAULT_THEMES)
+        return await self.require(dialogue_id)

@@ -53,9 +53,10 @@ from apscheduler.triggers.date import DateTrigger
 from bot.clock import Clock, iso
 from bot.config import Config
 from bot.dialogues.lifecycle import DialogueScheduleService
-from bot.dialogues.model import ScheduleItem, schedule_item
+from bot.dialogues.model import ScheduleItem
 from bot.dialogues.timeline import KIND_ORDER
 from bot.store import Database
+from bot.store.repositories.scheduling import ScheduleRepository
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ class ScheduleRunner:
 
     def __init__(self, db: Database, dialogue_schedule: DialogueScheduleService, config: Config, clock: Clock) -> None:
         self.db = db
+        self.repo = ScheduleRepository(db)
         self.dialogue_schedule = dialogue_schedule
         self.config = config
         self.clock = clock
@@ -171,10 +173,7 @@ class ScheduleRunner:
 
     async def wake_times(self) -> dict[int, datetime]:
         """item id → when to wake for it: pending rows at their time, in-doubt rows at their retry."""
-        rows = await self.db.fetchall(
-            "SELECT id, run_at FROM schedule_items WHERE status IN ('pending', 'claimed')"
-        )
-        return {r["id"]: datetime.fromisoformat(r["run_at"]) for r in rows}
+        return await self.repo.wake_times()
 
     async def run_due(self) -> None:
         """Post every due item, in order (time, then opening → questions → reminder → closing)."""
@@ -182,12 +181,9 @@ class ScheduleRunner:
             if self.stopped:
                 return
             now = self.clock()
-            rows = await self.db.fetchall(
-                "SELECT * FROM schedule_items WHERE status IN ('pending', 'claimed') AND run_at <= ?",
-                (iso(now),),
-            )
+            due = await self.repo.due(iso(now))
             skipped: dict[int, list[ScheduleItem]] = {}
-            for item in sorted((schedule_item(r) for r in rows), key=lambda i: i.sort_key):
+            for item in sorted(due, key=lambda i: i.sort_key):
                 if self.stopped:
                     return
                 if item.status == "pending" and now - item.run_at > self.grace:
@@ -221,7 +217,7 @@ class ScheduleRunner:
                 await self.dialogue_schedule.skip_item(item, "missed: beyond the grace period")
                 return False
             if item.attempts >= MAX_ATTEMPTS:
-                await self.db.execute("UPDATE schedule_items SET status = 'failed' WHERE id = ?", (item.id,))
+                await self.repo.mark_failed(item.id)
                 if self.notifier is not None:
                     await self.notifier.failed(item, item.last_error or "")
                 return True
@@ -240,20 +236,11 @@ class ScheduleRunner:
 
     async def _retry_later(self, item: ScheduleItem, exc: BaseException) -> None:
         """Leave the row in doubt, to be checked and retried after :data:`RETRY_AFTER`."""
-        await self.db.execute(
-            "UPDATE schedule_items SET last_error = ?, run_at = ? WHERE id = ?",
-            (f"{type(exc).__name__}: {exc}"[:500], iso(self.clock() + RETRY_AFTER), item.id),
-        )
+        await self.repo.retry_later(item.id, f"{type(exc).__name__}: {exc}"[:500], iso(self.clock() + RETRY_AFTER))
 
     async def _claim(self, item: ScheduleItem) -> bool:
         """Take the row; ``False`` if someone else did (or it is no longer runnable)."""
-        result = await self.db.execute(
-            """UPDATE schedule_items SET status = 'claimed', claimed_at = coalesce(claimed_at, ?),
-                      attempts = attempts + 1
-               WHERE id = ? AND status = ? AND attempts = ?""",
-            (iso(self.clock()), item.id, item.status, item.attempts),
-        )
-        return result.rowcount == 1
+        return await self.repo.claim(item, iso(self.clock()))
 
     async def _record(self, handler: ItemHandler, item: ScheduleItem, posted: Posted) -> None:
         await self.dialogue_schedule.complete_item(item, posted.message_id, posted.thread_id)
