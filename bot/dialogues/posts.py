@@ -3,7 +3,8 @@
 Pure functions (no discord import): the poster sends what they return, ``/dialogue schedule`` checks
 their length, and reconciliation after a crash compares the channel's messages with them, so the same
 database state must always render the same text. Several languages: each post carries each
-language's text, the main language first; members' and moderators' own words appear as written.
+language's text, the main language first, with the moderators' translations of the dialogue's own
+content (``tr``, from ``/dialogue translate``) where they exist; members' words appear as written.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 
 from bot.dialogues.model import Dialogue, Question, ScheduleItem
 from bot.i18n import N_, date_range, t, tn
+from bot.i18n.content import ContentTranslations
 
 MESSAGE_LIMIT = 2000
 THREAD_NAME_LIMIT = 100
@@ -63,15 +65,21 @@ def opening_header(dialogue: Dialogue) -> str:
     return f"📣 **{dialogue.title}**"
 
 
-def opening_embed_text(dialogue: Dialogue, lang: str, questions: list[Question], items: list[ScheduleItem]) -> str:
+def _tr(dialogue: Dialogue, tr: ContentTranslations | None) -> ContentTranslations:
+    return tr if tr is not None else ContentTranslations(dialogue.language)
+
+
+def opening_embed_text(dialogue: Dialogue, lang: str, questions: list[Question], items: list[ScheduleItem],
+                       tr: ContentTranslations | None = None) -> str:
     """The opening post's body in ``lang``: dates, objective, concept note, how to take part, questions."""
+    tr = _tr(dialogue, tr)
     when = {i.question_id: i.run_at for i in items if i.kind == "question" and i.status in ("pending", "claimed")}
     lines = [
         f"**{date_range(lang, dialogue.starts_at, dialogue.ends_at, dialogue.tz)}**",
         t(lang, "Opens {start} · closes {end}", start=ts(dialogue.starts_at), end=ts(dialogue.ends_at)),
     ]
     if dialogue.description:
-        lines += ["", dialogue.description]
+        lines += ["", tr.pick("description", dialogue.description, lang)]
     if dialogue.concept_note:
         lines += ["", t(lang, "📄 Concept note: {link}", link=dialogue.concept_note)]
     where = (
@@ -90,7 +98,8 @@ def opening_embed_text(dialogue: Dialogue, lang: str, questions: list[Question],
     ]
     for q in questions:
         if q.thread_id:
-            lines.append(f"{q.position}. {shorten(q.text, QUESTION_PREVIEW)} → <#{q.thread_id}>")
+            text = tr.pick("question", q.text, lang)
+            lines.append(f"{q.position}. {shorten(text, QUESTION_PREVIEW)} → <#{q.thread_id}>")
         elif q.id in when:
             lines.append(f"{q.position}. " + t(lang, "coming {time}", time=ts(when[q.id], "R")))
     if not questions:
@@ -98,31 +107,38 @@ def opening_embed_text(dialogue: Dialogue, lang: str, questions: list[Question],
     return "\n".join(lines)[:EMBED_LIMIT]
 
 
-def opening_title(dialogue: Dialogue, lang: str) -> str:
-    return shorten(t(lang, "Virtual Dialogue: {title}", title=dialogue.title), 256)
+def opening_title(dialogue: Dialogue, lang: str, tr: ContentTranslations | None = None) -> str:
+    title = _tr(dialogue, tr).pick("title", dialogue.title, lang)
+    return shorten(t(lang, "Virtual Dialogue: {title}", title=title), 256)
 
 
 # -- questions, reminder, closing ---------------------------------------------------------------------
 
-def question_message(dialogue: Dialogue, question: Question, total: int) -> str:
-    """The first message of a question's thread: a header per language, the question, how to answer."""
-    header = " · ".join(
-        t(lang, "Guiding question {number} of {total}", number=question.position, total=total)
-        for lang in dialogue.languages
-    )
-    how = each(
-        dialogue,
-        lambda lang: t(lang, "Answer in this thread. The dialogue closes {end}.", end=ts(dialogue.ends_at)),
-        "\n",
-    )
-    return f"**{dialogue.title}: {header}**\n\n{question.text}\n\n{how}"
+def question_message(dialogue: Dialogue, question: Question, total: int,
+                     tr: ContentTranslations | None = None) -> str:
+    """The first message of a question's thread: per language, a header, the question, how to answer.
+
+    A language without a translation of the question shows its header and how to answer only (the
+    question is right above, in the original)."""
+    tr = _tr(dialogue, tr)
+
+    def render(lang: str) -> str:
+        title = tr.pick("title", dialogue.title, lang)
+        header = t(lang, "Guiding question {number} of {total}", number=question.position, total=total)
+        how = t(lang, "Answer in this thread. The dialogue closes {end}.", end=ts(dialogue.ends_at))
+        text = tr.get("question", question.text, lang)
+        return "\n\n".join(part for part in (f"**{title}: {header}**", text, how) if part)
+
+    return each(dialogue, render)
 
 
-def reminder_message(dialogue: Dialogue, questions: list[Question]) -> str:
+def reminder_message(dialogue: Dialogue, questions: list[Question], tr: ContentTranslations | None = None) -> str:
+    tr = _tr(dialogue, tr)
+
     def render(lang: str) -> str:
         text = t(
             lang, "⏳ **Last call for “{title}”**: the dialogue closes {end} ({relative}).",
-            title=dialogue.title, end=ts(dialogue.ends_at), relative=ts(dialogue.ends_at, "R"),
+            title=tr.pick("title", dialogue.title, lang), end=ts(dialogue.ends_at), relative=ts(dialogue.ends_at, "R"),
         )
         return text + "\n" + t(lang, "There is still time to answer the guiding questions.")
 
@@ -131,10 +147,12 @@ def reminder_message(dialogue: Dialogue, questions: list[Question]) -> str:
     return f"{body}\n\n{links}" if links else body
 
 
-def closing_message(dialogue: Dialogue) -> str:
+def closing_message(dialogue: Dialogue, tr: ContentTranslations | None = None) -> str:
+    tr = _tr(dialogue, tr)
+
     def render(lang: str) -> str:
         return "\n".join([
-            t(lang, "🏁 **“{title}” is now closed.**", title=dialogue.title),
+            t(lang, "🏁 **“{title}” is now closed.**", title=tr.pick("title", dialogue.title, lang)),
             t(lang, "Thank you to everyone who took part! The moderators are preparing the report."),
         ])
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.clock import Clock, iso
+from bot.dialogues import posts
 from bot.dialogues.content import MAX_QUESTION, MAX_THEME_NAME
 from bot.dialogues.model import Dialogue
 from bot.dialogues.service import _DEFAULT_NAMES, MAX_DESCRIPTION, MAX_TITLE, DialogueService
@@ -144,6 +145,22 @@ class TranslationService:
                 return it
         raise UserError(N_("Choose the item to translate from the list."))
 
+    async def _fits(self, dialogue: Dialogue, item: Item, lang: str, text: str) -> list[UserError]:
+        """A question's post carries every language: with this translation it must still fit one message."""
+        questions = await self.dialogues.questions(dialogue.id)
+        question = next(q for q in questions if q.id == item.item_id)
+        current = await self.lookup(dialogue)
+        texts = {key: dict(value) for key, value in current.texts.items()}
+        texts.setdefault(("question", item.original), {})[lang] = text
+        post = posts.question_message(dialogue, question, len(questions), ContentTranslations(dialogue.language, texts))
+        if len(post) <= posts.MESSAGE_LIMIT:
+            return []
+        return [UserError(
+            N_("With this translation the post of question {number} would be too long for one Discord message "
+               "({length} characters of {limit}): shorten it."),
+            number=item.number, length=len(post), limit=posts.MESSAGE_LIMIT,
+        )]
+
     async def translate(self, dialogue: Dialogue, ref: str, language: str, text: str) -> Item:
         """Store ``text`` as the item's text in ``language``; every problem is reported at once."""
         problems: list[UserError] = []
@@ -161,6 +178,8 @@ class TranslationService:
             problems.append(UserError(N_("Write the translation.")))
         elif len(text) > LIMITS[item.kind]:
             problems.append(UserError(N_("This text can be at most {n} characters."), n=LIMITS[item.kind]))
+        if not problems and item.kind == "question":
+            problems += await self._fits(dialogue, item, lang, text)
         if problems:
             raise UserError.many(problems)
         await self.repo.put(dialogue.id, item.kind, item.item_id, lang, text, item.original, iso(self.clock()))

@@ -19,7 +19,7 @@ from bot.dialogues.posts import shorten
 from bot.errors import UserError
 from bot.i18n import N_, t
 from bot.scheduling.runner import Scheduler
-from cogs.dialogues import render
+from cogs.dialogues import render, translate
 from cogs.dialogues.posting import DialoguePoster
 from cogs.kit.access import moderator_only, require_guild
 from cogs.kit.autocomplete import timezone_autocomplete
@@ -85,6 +85,11 @@ def channel_kind(channel: object) -> str:
 
 
 DIALOGUE = _T("The dialogue (its title or number)")
+LANGUAGE_CHOICES = [
+    app_commands.Choice(name=_T("English"), value="en"),
+    app_commands.Choice(name=_T("Spanish"), value="es"),
+    app_commands.Choice(name=_T("French"), value="fr"),
+]
 
 
 class DialoguesCog(commands.Cog):
@@ -113,6 +118,11 @@ class DialoguesCog(commands.Cog):
             return
         self._started = True
         await self.scheduler.start()
+
+    @commands.Cog.listener()
+    async def on_colloquy_dialogue_translated(self, dialogue_id: int) -> None:
+        """Posts already made show a new translation too (the opening post, the questions posted)."""
+        await self.poster.refresh_translations(dialogue_id)
 
     async def cog_unload(self) -> None:
         self.scheduler.shutdown()
@@ -260,6 +270,30 @@ class DialoguesCog(commands.Cog):
         self.bot.dispatch("colloquy_dialogue_changed", found.id)
         await self._send_themes(interaction, found)
 
+    # -- translations -----------------------------------------------------------------------------
+
+    @dialogue.command(
+        name=_T("translate"), description=_T("Give a dialogue's title, questions, themes… in another of its languages")
+    )
+    @moderator_only()
+    @app_commands.describe(
+        dialogue=DIALOGUE,
+        item=_T("What to translate (the list shows which languages each item lacks)"),
+        language=_T("The language of this text"),
+        text=_T("The text in that language"),
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete, item=translate.item_autocomplete)
+    async def translate_(
+        self, interaction: discord.Interaction, dialogue: str, item: str, language: str,
+        text: app_commands.Range[str, 1, 4000],
+    ) -> None:
+        found = await self._resolve(interaction, dialogue)
+        done = await self.bot.services.translations.translate(found, item, language, text)
+        self.bot.dispatch("colloquy_dialogue_translated", found.id)
+        lang = await language_for(self.bot, interaction)
+        await send_ephemeral(interaction, translate.translated(lang, done, language, found))
+
     # -- schedule / status / close ----------------------------------------------------------------
 
     @dialogue.command(name=_T("schedule"), description=_T("Check a dialogue and schedule its posts"))
@@ -276,12 +310,17 @@ class DialoguesCog(commands.Cog):
             missing = [name for _, name in render.REQUIRED_PERMISSIONS]
         else:
             missing = render.missing_permissions(channel, guild.me)
+        tr = await self.bot.services.translations.lookup(found)
         items = await self.bot.services.dialogue_schedule.schedule(
-            found.id, missing_permissions=missing, too_long=render.too_long_questions(found, questions)
+            found.id, missing_permissions=missing, too_long=render.too_long_questions(found, questions, tr)
         )
         await self._changed(found.id)
         lang = await language_for(self.bot, interaction)
-        await send_ephemeral(interaction, render.timeline(lang, found, items, questions))
+        untranslated = translate.missing_warning(lang, await self.bot.services.translations.missing(found))
+        text = render.timeline(lang, found, items, questions)
+        if untranslated:
+            text = (text + "\n\n" + untranslated)[:2000]
+        await send_ephemeral(interaction, text)
 
     @dialogue.command(name=_T("status"), description=_T("State, next post and contribution figures"))
     @moderator_only()

@@ -19,6 +19,7 @@ import discord
 
 from bot.dialogues import posts
 from bot.dialogues.model import Dialogue, Question, ScheduleItem
+from bot.i18n.content import ContentTranslations
 from bot.scheduling.runner import Posted
 
 if TYPE_CHECKING:
@@ -62,6 +63,10 @@ class DialoguePoster:
         dialogue = await self.dialogues.require(item.dialogue_id)
         return dialogue, await self.dialogues.questions(item.dialogue_id)
 
+    async def translations(self, dialogue: Dialogue) -> ContentTranslations:
+        """The moderators' translations of the dialogue's content (``/dialogue translate``)."""
+        return await self.bot.services.translations.lookup(dialogue)
+
     async def opening_thread_id(self, dialogue: Dialogue) -> int | None:
         """The forum post the opening made (forum dialogues only)."""
         return await self.bot.services.dialogue_schedule.opening_thread_id(dialogue.id)
@@ -82,10 +87,11 @@ class DialoguePoster:
     async def opening_embeds(self, dialogue: Dialogue) -> list[discord.Embed]:
         questions = await self.dialogues.questions(dialogue.id)
         items = await self.bot.services.dialogue_schedule.items(dialogue.id)
+        tr = await self.translations(dialogue)
         return [
             discord.Embed(
-                title=posts.opening_title(dialogue, lang),
-                description=posts.opening_embed_text(dialogue, lang, questions, items),
+                title=posts.opening_title(dialogue, lang, tr),
+                description=posts.opening_embed_text(dialogue, lang, questions, items, tr),
             )
             for lang in dialogue.languages
         ]
@@ -165,14 +171,35 @@ class DialoguePoster:
         message = channel.get_partial_message(dialogue.opening_message_id)  # type: ignore[union-attr]
         await message.edit(embeds=await self.opening_embeds(dialogue), allowed_mentions=NO_MENTIONS)
 
+    async def refresh_translations(self, dialogue_id: int) -> None:
+        """After ``/dialogue translate``: re-render the opening post and the question posts already made.
+        A post that can no longer be edited (deleted, no access) is left as it is."""
+        dialogue = await self.dialogues.require(dialogue_id)
+        try:
+            await self.refresh_opening(dialogue_id)
+        except discord.HTTPException as error:
+            log.warning("dialogue %s: could not refresh the opening post: %s", dialogue_id, error)
+        questions = await self.dialogues.questions(dialogue_id)
+        tr = await self.translations(dialogue)
+        for question in questions:
+            if question.message_id is None or question.thread_id is None:
+                continue
+            where = question.thread_id if dialogue.channel_kind == "forum" else dialogue.channel_id
+            content = posts.question_message(dialogue, question, len(questions), tr)
+            try:
+                channel = await self.channel(where)
+                message = channel.get_partial_message(question.message_id)  # type: ignore[union-attr]
+                await message.edit(content=content, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException as error:
+                log.warning("dialogue %s: could not refresh question %s: %s", dialogue_id, question.position, error)
+
     # -- questions ---------------------------------------------------------------------------------
 
     async def question_parts(self, item: ScheduleItem) -> tuple[Dialogue, Question, str, str]:
         dialogue, questions = await self.context(item)
         question = next(q for q in questions if q.id == item.question_id)
-        return dialogue, question, posts.question_message(dialogue, question, len(questions)), posts.thread_name(
-            question
-        )
+        content = posts.question_message(dialogue, question, len(questions), await self.translations(dialogue))
+        return dialogue, question, content, posts.thread_name(question)
 
     async def post_question(self, item: ScheduleItem) -> Posted:
         dialogue, _question, content, name = await self.question_parts(item)
@@ -224,8 +251,10 @@ class DialoguePoster:
         target = await self.announce_target(dialogue)
         if target is None:
             raise RuntimeError(f"dialogue {dialogue.id} has no opening post to reply to")
+        tr = await self.translations(dialogue)
         text = (
-            posts.reminder_message(dialogue, questions) if item.kind == "reminder" else posts.closing_message(dialogue)
+            posts.reminder_message(dialogue, questions, tr) if item.kind == "reminder"
+            else posts.closing_message(dialogue, tr)
         )
         return target, text
 

@@ -10,6 +10,7 @@ from bot.dialogues.model import Dialogue, Question, ScheduleItem, Theme
 from bot.dialogues.posts import shorten, ts
 from bot.dialogues.service import DialogueService
 from bot.i18n import N_, date_range, t
+from bot.i18n.content import ContentTranslations
 
 STATE_NAMES = {
     "draft": N_("draft"),
@@ -35,11 +36,13 @@ def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -
     return [name for flag, name in REQUIRED_PERMISSIONS if not getattr(have, flag)]
 
 
-def too_long_questions(dialogue: Dialogue, questions: list[Question]) -> list[int]:
-    """Numbers of the questions whose post would not fit in one Discord message."""
+def too_long_questions(
+    dialogue: Dialogue, questions: list[Question], tr: ContentTranslations | None = None
+) -> list[int]:
+    """Numbers of the questions whose post (with its translations) would not fit in one Discord message."""
     return [
         q.position for q in questions
-        if len(posts.question_message(dialogue, q, len(questions))) > posts.MESSAGE_LIMIT
+        if len(posts.question_message(dialogue, q, len(questions), tr)) > posts.MESSAGE_LIMIT
     ]
 
 
