@@ -19,8 +19,7 @@ compiling a large dialogue does not stall the event loop.
 from __future__ import annotations
 
 import asyncio
-import heapq
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -69,18 +68,23 @@ def message_url(guild_id: int, channel_id: int, message_id: int) -> str:
 
 @dataclass
 class _Raw:
-    """Rows as fetched, handed to the worker thread."""
+    """What SQL aggregated and chose, handed to the worker thread (a few hundred rows at most, whatever
+    the size of the dialogue: counts, the quotes shown, key points, the suggestion samples)."""
 
     dialogue: Any
     questions: list[Any]
     themes: list[Any]
-    contributions: list[Any]
-    tags: list[Any]
     key_points: list[Any]
     links: list[Any]
     further: list[Any]
     opted_out: frozenset[int]
-    support: dict[int, int] = field(default_factory=dict)
+    per_question: list[tuple[int | None, int]] = field(default_factory=list)  # question id → contributions
+    participants: int = 0
+    buckets: list[tuple[str, int]] = field(default_factory=list)  # created_at prefix → contributions
+    theme_counts: dict[int, int] = field(default_factory=dict)  # theme id → tagged contributions
+    quotes: list[Any] = field(default_factory=list)  # SHOWN columns + theme id, ranked per theme
+    featured: list[Any] = field(default_factory=list)  # SHOWN columns: key point contributions
+    suggested: dict[int, list[Any]] = field(default_factory=dict)  # position → SHOWN rows of the picks
     members: dict[int, Any] = field(default_factory=dict)
     bucket_len: int = 13
     panel: PanelRecord | None = None
@@ -122,24 +126,38 @@ async def compile_report(
     if dialogue is None:
         raise UserError(N_("There is no dialogue “{value}” in this server."), value=str(dialogue_id))
     guild_id = dialogue["guild_id"]
+    bucket_len = _bucket_len(dialogue)
     raw = _Raw(
         dialogue=dialogue,
         questions=await repo.questions(dialogue_id),
         themes=await repo.themes(dialogue_id),
-        contributions=await repo.contributions(dialogue_id),
-        tags=await repo.confirmed_tags(dialogue_id),
         key_points=await repo.key_points(dialogue_id),
         links=await repo.links(dialogue_id, guild_id),
         further=await repo.further_questions(dialogue_id),
         opted_out=await repo.opted_out(guild_id),
-        support=await repo.support(dialogue_id),
+        per_question=await repo.count_per_question(dialogue_id, guild_id),
+        participants=await repo.participants(dialogue_id, guild_id),
+        buckets=await repo.count_per_bucket(dialogue_id, guild_id, bucket_len),
+        theme_counts=await repo.count_per_theme(dialogue_id, guild_id),
+        quotes=await repo.theme_quotes(dialogue_id, guild_id, quote_limit),
+        featured=await repo.featured(dialogue_id, guild_id),
         members=await repo.members(guild_id),
-        bucket_len=_bucket_len(dialogue),
+        bucket_len=bucket_len,
         panel=await panel.panel_for_dialogue(dialogue_id) if panel is not None else None,
         quote_limit=quote_limit,
         suggestions=suggestions,
         translations=await content_translations(db, dialogue_id, (dialogue["languages"] or "en").split()[0]),
     )
+    if suggestions:
+        position = {q["id"]: q["position"] for q in raw.questions}
+        points, marked = _points(raw, position, {r["id"]: r for r in raw.featured})
+        for q in raw.questions:
+            if points.get(q["position"]):
+                continue
+            pool = await repo.suggestion_sample(dialogue_id, guild_id, q["id"], suggest.MIN_WORDS - 1, suggest.SAMPLE)
+            picks = await asyncio.to_thread(suggest.suggest, pool, suggestions, exclude=frozenset(marked))
+            rows = {r["id"]: r for r in await repo.shown(dialogue_id, [c.contribution_id for c in picks])}
+            raw.suggested[q["position"]] = [rows[c.contribution_id] for c in picks if c.contribution_id in rows]
     return await asyncio.to_thread(assemble, raw)
 
 
@@ -204,6 +222,30 @@ def _panel(record: PanelRecord | None, opted_out: frozenset[int]) -> tuple[Panel
     return PanelSection(record.panel.starts_at, speakers, questions), further
 
 
+def _points(
+    raw: _Raw, position: dict[Any, int], featured: dict[int, Any]
+) -> tuple[dict[int, list[tuple[str, str, Any]]], set[int]]:
+    """Key points: the moderators' and marked contributions, by question position (0: the dialogue as
+    a whole), and the ids of the contributions they came from."""
+    points: dict[int, list[tuple[str, str, Any]]] = defaultdict(list)  # position → (text, source, row)
+    marked: set[int] = set()
+    for kp in raw.key_points:
+        cid = kp["contribution_id"]
+        if cid is not None and cid not in featured:
+            continue  # its author opted out
+        source = "marked" if cid is not None else "moderator"
+        row = featured.get(cid) if cid is not None else None
+        qid = kp["question_id"] if kp["question_id"] is not None else (row["question_id"] if row else None)
+        points[position.get(qid, 0)].append((kp["text"], source, row))
+        if cid is not None:
+            marked.add(cid)
+    for r in raw.featured:  # in id order
+        if r["is_key_point"] and r["id"] not in marked:
+            points[position.get(r["question_id"], 0)].append((r["content"], "marked", r))
+            marked.add(r["id"])
+    return points, marked
+
+
 def assemble(raw: _Raw) -> Report:
     """Group, number and choose: pure Python over fetched rows (runs in a worker thread)."""
     d = raw.dialogue
@@ -216,9 +258,8 @@ def assemble(raw: _Raw) -> Report:
     theme_ids = {r["id"]: i for i, r in enumerate(raw.themes)}
 
     opted_out = raw.opted_out
-    rows = [r for r in raw.contributions if r[4] not in opted_out] if opted_out else raw.contributions
-    by_id = {r["id"]: r for r in rows}
-    support = raw.support
+    featured = {r["id"]: r for r in raw.featured}
+    support = {r[0]: r[9] for r in (*raw.featured, *raw.quotes)}
     credits: dict[int, str | None] = {}
 
     def credit_of(r: Any) -> str | None:
@@ -232,54 +273,18 @@ def assemble(raw: _Raw) -> Report:
                 credits[author] = credit(profile["attribution"], name, profile["organisation"])
         return credits[author]
 
-    # One pass over every row (columns by index: see _REPORT_ROWS).
-    per_question: dict[int, list[Any]] = defaultdict(list)
-    flagged = []
-    for r in rows:
-        per_question[position.get(r[1], 0)].append(r)
-        if r[8]:
-            flagged.append(r)
-    authors = {r[4] for r in rows}
+    per_question: dict[int, int] = defaultdict(int)  # position (0: the dialogue's channel) → contributions
+    for question_id, n in raw.per_question:
+        per_question[position.get(question_id, 0) if question_id is not None else 0] += n
 
-    tagged: list[list[Any]] = [[] for _ in themes]
-    for contribution_id, theme_id in raw.tags:
-        r = by_id.get(contribution_id)
-        index = theme_ids.get(theme_id)
-        if r is not None and index is not None:
-            tagged[index].append(r)
+    points, _ = _points(raw, position, featured)
+    support.update((r[0], r[9]) for rows in raw.suggested.values() for r in rows)
 
-    # Key points: the moderators' and marked contributions, by question (0: the dialogue as a whole).
-    points: dict[int, list[tuple[str, str, Any]]] = defaultdict(list)  # position → (text, source, row)
-    marked: set[int] = set()
-    for kp in raw.key_points:
-        cid = kp["contribution_id"]
-        if cid is not None and cid not in by_id:
-            continue  # its author opted out
-        source = "marked" if cid is not None else "moderator"
-        row = by_id.get(cid) if cid is not None else None
-        qid = kp["question_id"] if kp["question_id"] is not None else (row["question_id"] if row else None)
-        points[position.get(qid, 0)].append((kp["text"], source, row))
-        if cid is not None:
-            marked.add(cid)
-    for r in flagged:
-        if r["id"] not in marked:
-            points[position.get(r["question_id"], 0)].append((r["content"], "marked", r))
-            marked.add(r["id"])
-
-    suggested: dict[int, list[Any]] = {}
-    for q in raw.questions:
-        if not points.get(q["position"]) and raw.suggestions:
-            pool = [(r[0], r[6], support.get(r[0], 0)) for r in per_question.get(q["position"], [])]
-            picks = suggest.suggest(pool, raw.suggestions, exclude=frozenset(marked))
-            suggested[q["position"]] = [by_id[c.contribution_id] for c in picks]
-
-    def rank(r: Any) -> tuple[int, str, int]:
-        return (-support.get(r[0], 0), r[7], r[0])  # most supported, then oldest (id, created_at)
-
-    quoted = [
-        heapq.nsmallest(raw.quote_limit, group, key=rank) if raw.quote_limit is not None else sorted(group, key=rank)
-        for group in tagged
-    ]
+    quoted: list[list[Any]] = [[] for _ in themes]
+    for r in raw.quotes:
+        index = theme_ids.get(r[10])
+        if index is not None:
+            quoted[index].append(r)
 
     # Footnotes: links numbered in the order the report shows the contributions they were shared in
     # (key points, then comments), then any other link shared during the dialogue.
@@ -309,8 +314,8 @@ def assemble(raw: _Raw) -> Report:
             position=pos,
             text=q["text"],
             key_points=tuple(key_point(*p) for p in points.get(pos, ())),
-            suggested=tuple(key_point(r["content"], "suggested", r) for r in suggested.get(pos, ())),
-            contributions=len(per_question.get(pos, ())),
+            suggested=tuple(key_point(r["content"], "suggested", r) for r in raw.suggested.get(pos, ())),
+            contributions=per_question.get(pos, 0),
         ))
     general = tuple(key_point(*p) for p in points.get(0, ()))
 
@@ -322,7 +327,10 @@ def assemble(raw: _Raw) -> Report:
         )
 
     report_themes = tuple(
-        ThemeSection(th.key, th.name, th.emoji, th.translated, tuple(quote(r) for r in quoted[i]), len(tagged[i]))
+        ThemeSection(
+            th.key, th.name, th.emoji, th.translated, tuple(quote(r) for r in quoted[i]),
+            raw.theme_counts.get(raw.themes[i]["id"], 0),
+        )
         for i, th in enumerate(themes)
     )
     for link in raw.links:
@@ -335,8 +343,9 @@ def assemble(raw: _Raw) -> Report:
             url=link_by_id[lid]["url"],
             credit=_credit_of(link_by_id[lid]),
             source_url=(
-                message_url(guild, by_id[cid]["channel_id"], by_id[cid]["message_id"])
-                if (cid := link_by_id[lid]["contribution_id"]) in by_id else None
+                message_url(guild, link["channel_id"], link["message_id"])
+                if (link := link_by_id[lid])["channel_id"] is not None and link["author_id"] not in opted_out
+                else None
             ),
         )
         for lid, n in sorted(number.items(), key=lambda item: item[1])
@@ -346,11 +355,11 @@ def assemble(raw: _Raw) -> Report:
     further = tuple(FurtherQuestion(r["text"]) for r in raw.further) + tuple(panel_further)
 
     participation = Participation(
-        participants=len(authors),
-        contributions=len(rows),
-        per_question=tuple((pos, len(per_question[pos])) for pos in sorted(per_question, key=lambda p: (p == 0, p))),
+        participants=raw.participants,
+        contributions=sum(per_question.values()),
+        per_question=tuple((pos, per_question[pos]) for pos in sorted(per_question, key=lambda p: (p == 0, p))),
         per_theme=tuple((th.key, th.contributions) for th in report_themes if th.contributions),
-        per_day=_days(Counter(r[7][: raw.bucket_len] for r in rows), starts, ends, tz),
+        per_day=_days(dict(raw.buckets), starts, ends, tz),
     )
     return Report(
         dialogue_id=d["id"],

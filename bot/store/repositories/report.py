@@ -21,21 +21,49 @@ WHERE c.dialogue_id = ? AND coalesce(m.opted_out, 0) = 0"""
 # Constant fragments only (no user input is ever formatted into SQL).
 _IN_WEEK = _CONTRIBUTIONS + " AND c.created_at >= ? AND c.created_at < ?"
 
-# The report's rows: lean (only what is shown), by column index in the compile.
-_REPORT_ROWS = """
-SELECT id, question_id, channel_id, message_id, author_id, author_name, content, created_at, is_key_point
-FROM contributions WHERE dialogue_id = ? ORDER BY id"""
+# -- the report: aggregated in SQL, so the texts of all contributions never leave the database ------
+# Parameters of every fragment below, in order: (dialogue id, guild id) for _VISIBLE, (dialogue id)
+# for _SUP. A contribution is visible unless its author opted out.
+_VISIBLE = """c.dialogue_id = ? AND c.author_id NOT IN (
+    SELECT m.user_id FROM members m WHERE m.guild_id = ? AND m.opted_out = 1)"""
 
-_SUPPORT = """
-SELECT s.contribution_id, count(DISTINCT s.user_id) FROM contribution_support s
-JOIN contributions c ON c.id = s.contribution_id
-WHERE c.dialogue_id = ? AND s.user_id != c.author_id
-GROUP BY s.contribution_id"""
+# Support: distinct members other than the author who reacted, per supported contribution.
+_SUP = """sup AS (
+    SELECT s.contribution_id, count(DISTINCT s.user_id) AS n FROM contribution_support s
+    JOIN contributions c ON c.id = s.contribution_id
+    WHERE c.dialogue_id = ? AND s.user_id != c.author_id GROUP BY s.contribution_id)"""
 
-_TAGS = """
-SELECT t.contribution_id, t.theme_id FROM contribution_tags t
-JOIN contributions c ON c.id = t.contribution_id
-WHERE c.dialogue_id = ? AND t.status = 'confirmed'"""
+#: The columns of a shown contribution, by index as the compile reads them (support last).
+SHOWN = "c.id, c.question_id, c.channel_id, c.message_id, c.author_id, c.author_name, c.content, c.created_at, " \
+        "c.is_key_point, coalesce(sup.n, 0) AS support"
+
+# The quotes shown per theme: most supported, then oldest, ``LIMIT`` per theme by a window.
+_QUOTES = f"""
+WITH {_SUP}, ranked AS (
+    SELECT t.theme_id, c.id, coalesce(sup.n, 0) AS support,
+           row_number() OVER (PARTITION BY t.theme_id ORDER BY coalesce(sup.n, 0) DESC, c.created_at, c.id) AS rn
+    FROM contribution_tags t JOIN contributions c ON c.id = t.contribution_id
+    LEFT JOIN sup ON sup.contribution_id = c.id
+    WHERE {_VISIBLE} AND t.status = 'confirmed')
+SELECT {SHOWN.replace("coalesce(sup.n, 0)", "r.support")}, r.theme_id
+FROM ranked r JOIN contributions c ON c.id = r.id
+WHERE r.rn <= ? ORDER BY r.theme_id, r.rn"""  # noqa: S608 (constant fragments only)
+
+_FEATURED = f"""
+WITH {_SUP}
+SELECT {SHOWN} FROM contributions c LEFT JOIN sup ON sup.contribution_id = c.id
+WHERE {_VISIBLE} AND (c.is_key_point = 1 OR c.id IN (
+    SELECT k.contribution_id FROM key_points k WHERE k.dialogue_id = ? AND k.contribution_id IS NOT NULL))
+ORDER BY c.id"""  # noqa: S608
+
+# A guiding question's candidates for suggested key points: long enough (MIN_WORDS - 1 spaces), not
+# already a key point. Parameters: sup, visible, question id, min spaces, dialogue id (key points).
+_ELIGIBLE = f"""
+WITH {_SUP}, eligible AS (
+    SELECT c.id, coalesce(sup.n, 0) AS support FROM contributions c LEFT JOIN sup ON sup.contribution_id = c.id
+    WHERE {_VISIBLE} AND c.question_id = ? AND length(c.content) - length(replace(c.content, ' ', '')) >= ?
+      AND c.is_key_point = 0 AND c.id NOT IN (
+          SELECT k.contribution_id FROM key_points k WHERE k.dialogue_id = ? AND k.contribution_id IS NOT NULL))"""  # noqa: S608
 
 
 class ReportRepository:
@@ -65,11 +93,93 @@ class ReportRepository:
             "SELECT id, key, name, emoji FROM themes WHERE dialogue_id = ? ORDER BY position, id", (dialogue_id,)
         )
 
-    async def contributions(self, dialogue_id: int) -> list[Row]:
-        return await self.db.fetchall(_REPORT_ROWS, (dialogue_id,))
+    async def count_per_question(self, dialogue_id: int, guild_id: int) -> list[tuple[int | None, int]]:
+        """Visible contributions per question id (``None``: the dialogue's channel)."""
+        rows = await self.db.fetchall(
+            f"SELECT c.question_id, count(*) FROM contributions c WHERE {_VISIBLE} GROUP BY c.question_id",  # noqa: S608
+            (dialogue_id, guild_id),
+        )
+        return [(r[0], int(r[1])) for r in rows]
 
-    async def confirmed_tags(self, dialogue_id: int) -> list[Row]:
-        return await self.db.fetchall(_TAGS, (dialogue_id,))
+    async def participants(self, dialogue_id: int, guild_id: int) -> int:
+        value = await self.db.fetchval(
+            f"SELECT count(DISTINCT c.author_id) FROM contributions c WHERE {_VISIBLE}",  # noqa: S608
+            (dialogue_id, guild_id),
+        )
+        return int(value or 0)
+
+    async def count_per_bucket(self, dialogue_id: int, guild_id: int, length: int) -> list[tuple[str, int]]:
+        """Visible contributions per prefix of ``created_at`` (``length`` 13: per UTC hour, 16: minute)."""
+        rows = await self.db.fetchall(
+            f"""SELECT substr(c.created_at, 1, ?) AS bucket, count(*) FROM contributions c
+                WHERE {_VISIBLE} GROUP BY 1""",  # noqa: S608
+            (length, dialogue_id, guild_id),
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    async def count_per_theme(self, dialogue_id: int, guild_id: int) -> dict[int, int]:
+        """theme id → visible contributions with that confirmed tag."""
+        rows = await self.db.fetchall(
+            f"""SELECT t.theme_id, count(*) FROM contribution_tags t JOIN contributions c ON c.id = t.contribution_id
+                WHERE {_VISIBLE} AND t.status = 'confirmed' GROUP BY t.theme_id""",  # noqa: S608
+            (dialogue_id, guild_id),
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    async def theme_quotes(self, dialogue_id: int, guild_id: int, limit: int | None) -> list[Row]:
+        """Per theme, the ``limit`` visible tagged contributions shown (all when ``None``), most
+        supported then oldest first: :data:`SHOWN` columns, then ``theme_id``."""
+        cap = limit if limit is not None else 2**62
+        return await self.db.fetchall(_QUOTES, (dialogue_id, dialogue_id, guild_id, cap))
+
+    async def featured(self, dialogue_id: int, guild_id: int) -> list[Row]:
+        """Visible contributions that are key points (marked, or behind a key point): :data:`SHOWN`."""
+        return await self.db.fetchall(_FEATURED, (dialogue_id, dialogue_id, guild_id, dialogue_id))
+
+    async def shown(self, dialogue_id: int, ids: list[int]) -> list[Row]:
+        """These contributions of the dialogue, as shown (:data:`SHOWN` columns)."""
+        if not ids:
+            return []
+        return await self.db.fetchall(
+            f"""WITH {_SUP} SELECT {SHOWN} FROM contributions c LEFT JOIN sup ON sup.contribution_id = c.id
+                WHERE c.dialogue_id = ? AND c.id IN ({",".join("?" * len(ids))})""",  # noqa: S608
+            (dialogue_id, dialogue_id, *ids),
+        )
+
+    async def suggestion_sample(
+        self, dialogue_id: int, guild_id: int, question_id: int, min_spaces: int, sample: int
+    ) -> list[tuple[int, str, int]]:
+        """A guiding question's candidates for suggested key points, (id, text, support) in the order
+        :func:`bot.report.suggest.suggest` takes them: every eligible one when there are at most
+        ``sample``, else the ``sample // 2`` most supported, then an even spread of the rest (the same
+        choice as ``suggest``'s own sampling, made in SQL)."""
+        params = (dialogue_id, dialogue_id, guild_id, question_id, min_spaces, dialogue_id)
+        total = int(await self.db.fetchval(f"{_ELIGIBLE} SELECT count(*) FROM eligible", params) or 0)  # noqa: S608
+        if total <= sample:
+            rows = await self.db.fetchall(
+                f"""{_ELIGIBLE} SELECT e.id, c.content, e.support FROM eligible e
+                    JOIN contributions c ON c.id = e.id ORDER BY e.id""",  # noqa: S608
+                params,
+            )
+            return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+        head = await self.db.fetchall(
+            f"""{_ELIGIBLE} SELECT e.id, c.content, e.support FROM eligible e JOIN contributions c ON c.id = e.id
+                WHERE e.support > 0 ORDER BY e.support DESC, e.id LIMIT ?""",  # noqa: S608
+            (*params, sample // 2),
+        )
+        taken = [int(r[0]) for r in head]
+        wanted = sample - len(taken)
+        step = (total - len(taken)) / wanted
+        picks = [int(i * step) for i in range(wanted)]
+        rest = await self.db.fetchall(
+            f"""{_ELIGIBLE}, rest AS (
+                    SELECT e.id, e.support, row_number() OVER (ORDER BY e.id) - 1 AS rn FROM eligible e
+                    WHERE e.id NOT IN ({",".join("?" * len(taken)) or "NULL"}))
+                SELECT r.id, c.content, r.support FROM rest r JOIN contributions c ON c.id = r.id
+                WHERE r.rn IN ({",".join("?" * len(picks))}) ORDER BY r.rn""",  # noqa: S608 (placeholders only)
+            (*params, *taken, *picks),
+        )
+        return [(int(r[0]), str(r[1]), int(r[2])) for r in (*head, *rest)]
 
     async def key_points(self, dialogue_id: int) -> list[Row]:
         return await self.db.fetchall(
@@ -77,11 +187,11 @@ class ReportRepository:
         )
 
     async def links(self, dialogue_id: int, guild_id: int) -> list[Row]:
-        """The dialogue's links with their sharer's profile, in the order they were shared (opted-out
-        sharers left out)."""
+        """The dialogue's links with their sharer's profile and their message, in the order they were
+        shared (opted-out sharers left out)."""
         return await self.db.fetchall(
             """SELECT l.id, l.url, l.contribution_id, l.shared_by, m.display_name, m.organisation, m.attribution,
-                      c.author_name
+                      c.author_name, c.channel_id, c.message_id, c.author_id
                FROM links l
                LEFT JOIN members m ON m.guild_id = ? AND m.user_id = l.shared_by
                LEFT JOIN contributions c ON c.id = l.contribution_id
@@ -98,10 +208,6 @@ class ReportRepository:
     async def opted_out(self, guild_id: int) -> frozenset[int]:
         rows = await self.db.fetchall("SELECT user_id FROM members WHERE guild_id = ? AND opted_out = 1", (guild_id,))
         return frozenset(int(r[0]) for r in rows)
-
-    async def support(self, dialogue_id: int) -> dict[int, int]:
-        """contribution id → distinct members other than its author who support it."""
-        return {int(r[0]): int(r[1]) for r in await self.db.fetchall(_SUPPORT, (dialogue_id,))}
 
     async def members(self, guild_id: int) -> dict[int, Row]:
         rows = await self.db.fetchall(
