@@ -33,6 +33,8 @@ DEFAULT_THEMES: tuple[tuple[str, str, str], ...] = (
     ("resources", N_("Resources"), "📚"),
 )
 _DEFAULT_NAMES = {key: name for key, name, _ in DEFAULT_THEMES}
+#: A dialogue id as typed: digits (at most 19: a 64-bit integer), optionally after ``#``.
+_ID = re.compile(r"#?([0-9]{1,19})")
 
 
 def parse_languages(text: str | None, default: str) -> tuple[str, ...]:
@@ -44,6 +46,37 @@ def parse_languages(text: str | None, default: str) -> tuple[str, ...]:
     if unknown:
         raise UserError(N_("Unknown language “{value}”: use en, es or fr."), value=" ".join(unknown))
     return tuple(dict.fromkeys(wanted))
+
+
+async def resolve_dialogue(repo: DialogueRepository, ref: str | int, guild_id: int | None) -> Dialogue:
+    """The one way to find the dialogue a person named, by id or title, everywhere (every ``dialogue:``
+    option, ``/report``, ``colloquy report --dialogue``).
+
+    ``ref`` is a title (case-insensitive), an id (digits), or ``#id`` (an id only: what autocomplete
+    sends). The search is within ``guild_id`` (``None``: every guild, for the command line). Bare digits
+    may be both a dialogue's id and another's title, and a title may be carried by dialogues of several
+    guilds: whenever more than one dialogue matches, the reference is refused, never guessed, with the
+    same message listing the candidates.
+    """
+    text = str(ref).strip()
+    found: list[Dialogue] = []
+    number = _ID.fullmatch(text)
+    id_only = number is not None and text.startswith("#")
+    if number is not None:
+        dialogue_id = int(number[1])
+        by_id = await (repo.get(dialogue_id) if guild_id is None else repo.in_guild(guild_id, dialogue_id))
+        found.extend([by_id] if by_id is not None else [])
+    if text and not id_only:
+        found.extend(d for d in await repo.with_title(guild_id, text) if all(d.id != f.id for f in found))
+    if not found:
+        raise UserError(N_("There is no dialogue “{value}” in this server."), value=text[:100])
+    if len(found) > 1:
+        raise UserError(
+            N_("Several dialogues match “{value}”: {matches}. Choose one from the list, or give its id as #id."),
+            value=text[:100],
+            matches=", ".join(f"“{d.title}” (#{d.id})" for d in found[:5]),
+        )
+    return found[0]
 
 
 class DialogueService:
@@ -68,18 +101,9 @@ class DialogueService:
             raise UserError(N_("There is no dialogue “{value}” in this server."), value=str(dialogue_id))
         return dialogue
 
-    async def resolve(self, guild_id: int, name_or_id: str) -> Dialogue:
-        """The guild's dialogue named ``name_or_id`` (its title, case-insensitive, or its id)."""
-        value = (name_or_id or "").strip()
-        found = None
-        if value.isdigit():
-            found = await self.repo.in_guild(guild_id, int(value))
-        if found is None:
-            same_title = await self.repo.with_title(guild_id, value)
-            found = same_title[0] if same_title else None
-        if found is None:
-            raise UserError(N_("There is no dialogue “{value}” in this server."), value=value[:100])
-        return found
+    async def resolve(self, guild_id: int | None, name_or_id: str | int) -> Dialogue:
+        """The dialogue a member or moderator named: see :func:`resolve_dialogue`."""
+        return await resolve_dialogue(self.repo, name_or_id, guild_id)
 
     async def list_for_guild(self, guild_id: int) -> list[Dialogue]:
         """The guild's dialogues, the most recent start first."""

@@ -18,27 +18,29 @@ EXIT_ERROR = 1
 async def _render(args: argparse.Namespace) -> str:
     from bot.clock import system_clock
     from bot.community.profiles import ProfileService
+    from bot.dialogues.service import resolve_dialogue
     from bot.panel.questions import PanelQuestionService
     from bot.panel.record import PanelRecordService
     from bot.panel.service import PanelService
-    from bot.report.compile import compile_report, resolve_dialogue
+    from bot.report.compile import compile_report
     from bot.report.html import render_html
     from bot.report.jsonout import render_json
     from bot.report.markdown import render_markdown
     from bot.store import open_database
+    from bot.store.repositories.dialogues import DialogueRepository
 
     config = load(args.config)
     db = await open_database(config.storage.path)
     try:
-        row = await resolve_dialogue(db, args.dialogue)
-        languages = tuple((row["languages"] or "en").split())
+        dialogue = await resolve_dialogue(DialogueRepository(db), args.dialogue, None)
+        languages = dialogue.languages or ("en",)
         language = args.language or languages[0]
         if language not in LANGUAGES:
             raise UserError("Unknown language “{value}”: use en, es or fr.", value=language)
         panels = PanelService(db, system_clock)
         questions = PanelQuestionService(db, config, system_clock, ProfileService(db, system_clock), panels)
         panel = PanelRecordService(db, panels, questions)
-        report = await compile_report(db, row["id"], panel=panel)
+        report = await compile_report(db, dialogue.id, panel=panel)
     finally:
         await db.close()
     renderers = {"markdown": render_markdown, "html": render_html, "json": render_json}

@@ -94,24 +94,6 @@ class _Raw:
     translations: ContentTranslations | None = None
 
 
-async def resolve_dialogue(db: Database, ref: str | int, guild_id: int | None = None) -> Any:
-    """A dialogue row by id or title (case-insensitive), in one guild or (the CLI, ``guild_id=None``) in any."""
-    text = str(ref).strip()
-    repo = ReportRepository(db)
-    rows: list[Any] = []
-    if text.isdigit():
-        found = await repo.dialogue(int(text))
-        rows = [found] if found is not None else []
-    if not rows:
-        rows = await repo.dialogues_titled(text)
-    rows = [r for r in rows if guild_id is None or r["guild_id"] == guild_id]
-    if len(rows) > 1:
-        raise UserError(N_("Several dialogues are called “{value}”: use the dialogue's id."), value=text[:100])
-    if not rows:
-        raise UserError(N_("There is no dialogue “{value}” in this server."), value=text[:100])
-    return rows[0]
-
-
 async def compile_report(
     db: Database,
     dialogue_id: int,

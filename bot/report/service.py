@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from bot.clock import Clock, iso
+from bot.dialogues.model import Dialogue
+from bot.dialogues.service import resolve_dialogue
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.report.compile import compile_report, compile_week, resolve_dialogue
+from bot.report.compile import compile_report, compile_week
 from bot.report.model import Report, WeekSummary
 from bot.store import Database
+from bot.store.repositories.dialogues import DialogueRepository
 from bot.store.repositories.report import ReportRepository
 
 if TYPE_CHECKING:
@@ -42,6 +45,15 @@ class DialogueInfo:
         return self.languages[0] if self.languages else "en"
 
 
+def info(dialogue: Dialogue) -> DialogueInfo:
+    """What the report needs of a dialogue."""
+    return DialogueInfo(
+        id=dialogue.id, guild_id=dialogue.guild_id, title=dialogue.title, channel_id=dialogue.channel_id,
+        languages=dialogue.languages or ("en",), state=dialogue.state,
+        publish_mode=dialogue.publish_mode,  # type: ignore[arg-type]
+    )
+
+
 def _info(row: object) -> DialogueInfo:
     r = row
     return DialogueInfo(
@@ -63,8 +75,8 @@ class ReportService:
         self.contributions = contributions
 
     async def dialogue(self, guild_id: int, ref: str | int) -> DialogueInfo:
-        """The guild's dialogue by id or title, or a :class:`UserError`."""
-        return _info(await resolve_dialogue(self.db, ref, guild_id))
+        """The guild's dialogue by id or title (:func:`bot.dialogues.service.resolve_dialogue`)."""
+        return info(await resolve_dialogue(DialogueRepository(self.db), ref, guild_id))
 
     async def get(self, dialogue_id: int) -> DialogueInfo | None:
         row = await self.repo.dialogue(dialogue_id)

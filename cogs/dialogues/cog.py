@@ -33,7 +33,7 @@ async def dialogue_autocomplete(interaction: discord.Interaction, current: str) 
     if interaction.guild_id is None:
         return []
     found = await bot.services.dialogues.search(interaction.guild_id, current or "")
-    return [app_commands.Choice(name=shorten(d.title, 100), value=str(d.id)) for d in found]
+    return [app_commands.Choice(name=shorten(d.title, 100), value=f"#{d.id}") for d in found]
 
 
 async def _chosen_dialogue(interaction: discord.Interaction) -> Dialogue | None:

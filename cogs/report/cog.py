@@ -53,7 +53,7 @@ async def dialogue_autocomplete(interaction: discord.Interaction, current: str) 
     if interaction.guild_id is None:
         return []
     found = await bot.services.dialogues.search(interaction.guild_id, current or "")
-    return [app_commands.Choice(name=d.title[:100], value=str(d.id)) for d in found]
+    return [app_commands.Choice(name=d.title[:100], value=f"#{d.id}") for d in found]
 
 
 class ReportCog(commands.Cog):

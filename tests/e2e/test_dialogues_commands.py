@@ -176,3 +176,23 @@ async def test_themes_default_and_custom(community: Community) -> None:
     listing = answer(await community.moderator.slash(community.general, "dialogue theme remove",
                                                      dialogue=GOOD["title"], name="Desafíos"))
     assert "Desafíos" not in listing and "🏛️ Institutional change" in listing
+
+
+async def test_an_ambiguous_dialogue_is_refused_alike_by_status_and_report(community: Community) -> None:
+    """Digits that are one dialogue's id and another's title name no dialogue for sure: every command
+    refuses them with the same message naming both; ``#id`` (what autocomplete sends) is exact."""
+    await create_week(community, schedule=False)
+    (first,) = await community.bot.services.dialogues.list_for_guild(community.guild.id)
+    created = await community.moderator.slash(community.general, "dialogue create", title=str(first.id),
+                                              starts="2026-02-02 09:00", ends="2026-02-09 09:00", timezone="UTC",
+                                              channel=community.dialogue)
+    assert created.ephemeral
+    set_locale(community.moderator, "fr")
+    status = await refused(community, "dialogue status", dialogue=str(first.id))
+    preview = await refused(community, "report preview", dialogue=str(first.id))
+    assert status == preview
+    assert "Plusieurs dialogues" in status and "Resistances in Training" in status and f"#{first.id}" in status
+    choices = await community.moderator.autocomplete(community.general, "report preview", "dialogue", "resist")
+    assert [c["value"] for c in choices] == [f"#{first.id}"]
+    shown = answer(await community.moderator.slash(community.general, "dialogue status", dialogue=f"#{first.id}"))
+    assert "Resistances in Training" in shown

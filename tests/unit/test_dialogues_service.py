@@ -169,3 +169,20 @@ async def test_themes_are_unique_by_name_in_any_language_and_emoji(
     assert (await content.find_theme(d.id, "🏛️")).id == theme.id
     await content.remove_theme(d.id, "good practices")
     assert "good_practices" not in [th.key for th in await service.themes(d.id)]
+
+
+async def test_resolve_takes_an_id_or_a_title_and_refuses_what_names_two(service: DialogueService) -> None:
+    first = await make(service)
+    numbered = await make(service, title=str(first.id))
+    for ref in (f"#{first.id}", f" #{first.id} ", "RESISTANCES"):
+        assert (await service.resolve(1, ref)).id == first.id
+    assert (await service.resolve(1, f"#{numbered.id}")).id == numbered.id
+    with pytest.raises(UserError) as refused:
+        await service.resolve(1, str(first.id))  # first's id, numbered's title
+    assert refused.value.params["matches"] == f"“Resistances” (#{first.id}), “{first.id}” (#{numbered.id})"
+    with pytest.raises(UserError):
+        await service.resolve(1, "#")
+    with pytest.raises(UserError):
+        await service.resolve(1, "#99999999999999999999")  # not an id, nor a title here
+    hashed = await make(service, title="#MeToo at work")
+    assert (await service.resolve(1, "#metoo AT WORK")).id == hashed.id

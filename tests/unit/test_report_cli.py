@@ -48,3 +48,20 @@ async def _run(argv: list[str]) -> int:
     import asyncio
 
     return await asyncio.to_thread(main, argv)
+
+
+async def test_the_cli_refuses_a_title_several_servers_share_and_takes_its_id(
+    config_file: Path, db: Database, config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.clock import system_clock
+    from bot.dialogues.service import DialogueService
+
+    other = await DialogueService(db, config, system_clock).create(
+        999, title="Resistances in Training", starts="2030-01-05", ends="2030-01-06", timezone="UTC",
+        channel_id=5, channel_kind="text",
+    )
+    assert await _run(["report", "--config", str(config_file), "--dialogue", "Resistances in training"]) == 1
+    err = capsys.readouterr().err
+    assert "Several dialogues match “Resistances in training”" in err and f"(#{other.id})" in err
+    assert await _run(["report", "--config", str(config_file), "--dialogue", "#1"]) == 0
+    assert capsys.readouterr().out.startswith("## Virtual Dialogue: Resistances in Training")

@@ -44,11 +44,14 @@ class DialogueRepository:
         )
         return dialogue_from_row(row) if row else None
 
-    async def with_title(self, guild_id: int, title: str) -> list[Dialogue]:
-        """The guild's dialogues titled ``title`` (case-insensitive), oldest first."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM dialogues WHERE guild_id = ? AND lower(title) = lower(?) ORDER BY id", (guild_id, title)
-        )
+    async def with_title(self, guild_id: int | None, title: str) -> list[Dialogue]:
+        """Dialogues titled ``title`` (case-insensitive) in ``guild_id`` (``None``: every guild), oldest first."""
+        if guild_id is None:
+            rows = await self.db.fetchall("SELECT * FROM dialogues WHERE lower(title) = lower(?) ORDER BY id", (title,))
+        else:
+            rows = await self.db.fetchall(
+                "SELECT * FROM dialogues WHERE guild_id = ? AND lower(title) = lower(?) ORDER BY id", (guild_id, title)
+            )
         return [dialogue_from_row(r) for r in rows]
 
     async def title_taken(self, guild_id: int, title: str) -> bool:
