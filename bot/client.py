@@ -55,11 +55,27 @@ async def language_for(bot: ColloquyBot, interaction: discord.Interaction) -> st
     )
 
 
+#: Discord's limit on a message's content.
+MESSAGE_LIMIT = 2000
+
+
+def fit(content: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``content`` within Discord's limit: renderers keep their texts short; this is the last guard, so
+    that an unexpectedly long answer is cut (at a line end when one is near) rather than refused."""
+    if len(content) <= limit:
+        return content
+    cut = content[: limit - 1]
+    newline = cut.rfind("\n")
+    if newline > limit * 0.8:
+        cut = cut[:newline]
+    return cut.rstrip("\\") + "…"
+
+
 async def send_ephemeral(interaction: discord.Interaction, content: str | None, **kwargs: Any) -> None:
     """Answer privately, whether or not the interaction was already answered or deferred."""
     kwargs.setdefault("allowed_mentions", NO_MENTIONS)
     if content is not None:
-        kwargs["content"] = content
+        kwargs["content"] = fit(content)
     if interaction.response.is_done():
         await interaction.followup.send(ephemeral=True, **kwargs)
     else:
@@ -72,6 +88,11 @@ async def report_interaction_error(
     """The single place where an interaction's failure becomes an answer to the user."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
+    if already_acknowledged(error):
+        # Discord did the callback but its answer was lost; the retry was refused. The member has their
+        # answer: nothing to tell them, nothing to log as an error.
+        log.info("interaction %s was already acknowledged (code 40060); treated as answered", interaction.id)
+        return
     lang = await language_for(bot, interaction)
     if isinstance(error, UserError):
         message = error.render(lang)
@@ -80,22 +101,87 @@ async def report_interaction_error(
     elif isinstance(error, app_commands.TransformerError):
         message = i18n.t(lang, "“{value}” is not a valid value here.", value=str(error.value)[:100])
     else:
-        command = interaction.command.qualified_name if interaction.command else interaction.data
-        options = (interaction.data or {}).get("options") if interaction.data else None
+        command = interaction.command.qualified_name if interaction.command else None
         log.error(
-            "interaction failed: command=%r options=%r guild=%s user=%s",
-            command, options, interaction.guild_id, interaction.user.id, exc_info=error,
+            "interaction failed: command=%r options=%s guild=%s user=%s",
+            command, option_shapes(interaction.data), interaction.guild_id, interaction.user.id, exc_info=error,
         )
         message = i18n.t(lang, "Sorry, something went wrong. The moderators can find the details in the bot's log.")
     try:
-        await send_ephemeral(interaction, message[:2000])
-    except discord.HTTPException:
+        await send_ephemeral(interaction, message)
+    except discord.HTTPException as failure:
+        if already_acknowledged(failure):
+            return
         log.warning("could not deliver an error message for interaction %s", interaction.id)
+
+
+#: Discord's JSON error code for "Interaction has already been acknowledged".
+ALREADY_ACKNOWLEDGED = 40060
+
+
+def already_acknowledged(error: BaseException | None) -> bool:
+    """Whether ``error`` is Discord's 40060 (also when wrapped by discord.py)."""
+    while error is not None:
+        if isinstance(error, discord.HTTPException) and error.code == ALREADY_ACKNOWLEDGED:
+            return True
+        error = getattr(error, "original", None)
+    return False
+
+
+def option_shapes(data: Any) -> str:
+    """The options of an interaction as names and sizes, never values: members' words (a question, a
+    profile name) must not outlive ``/privacy forget-me`` in a log file."""
+    shapes: list[str] = []
+
+    def walk(options: Any, prefix: str) -> None:
+        for option in options or ():
+            if not isinstance(option, dict):
+                continue
+            name = f"{prefix}{option.get('name', '?')}"
+            if "options" in option:  # a subcommand or group
+                walk(option["options"], f"{name} ")
+                continue
+            value = option.get("value")
+            size = f"{len(value)} chars" if isinstance(value, str) else type(value).__name__
+            shapes.append(f"{name}=<{size}>")
+
+    walk((data or {}).get("options") if isinstance(data, dict) else None, "")
+    return "[" + ", ".join(shapes) + "]"
 
 
 class ColloquyTree(app_commands.CommandTree["ColloquyBot"]):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await report_interaction_error(self.client, interaction, error)
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """discord.py runs no command checks before an autocomplete: run them here, so that an
+        option's suggestions are never shown to someone who may not run the command (a member
+        typing into ``/panel relay`` after an admin opened it to everyone gets no questions)."""
+        if interaction.type is not discord.InteractionType.autocomplete:
+            return True
+        if await autocomplete_allowed(interaction):
+            return True
+        try:
+            await interaction.response.autocomplete([])
+        except discord.HTTPException:
+            log.info("could not answer a refused autocomplete %s", interaction.id)
+        return False
+
+
+async def autocomplete_allowed(interaction: discord.Interaction) -> bool:
+    """Whether the command being typed would pass its checks (moderator checks included)."""
+    command = interaction.command
+    if not isinstance(command, app_commands.Command):
+        return True
+    if command.guild_only and interaction.guild_id is None:
+        return False
+    try:
+        for check in command.checks:
+            if not await discord.utils.maybe_coroutine(check, interaction):
+                return False
+    except app_commands.AppCommandError:
+        return False
+    return True
 
 
 class ColloquyBot(commands.Bot):

@@ -7,8 +7,10 @@ The token is never part of ``repr`` and never logged.
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,10 +122,23 @@ _SECTIONS: dict[str, dict[str, tuple[type, ...]]] = {
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
+#: tzdata entries that are not places: a placeholder zone and the system's own links.
+_NOT_PLACES = frozenset({"Factory", "localtime", "posixrules"})
+
+
+@functools.cache
+def known_timezones() -> frozenset[str]:
+    """The IANA zone names a dialogue, a server or a panel may use (``zoneinfo.available_timezones()``)."""
+    return frozenset(zoneinfo.available_timezones() - _NOT_PLACES)
+
+
 def valid_timezone(name: str) -> bool:
+    """A known IANA name only: never opened as a path (``Europe`` is a directory, 300 characters an OSError)."""
+    if not isinstance(name, str) or name not in known_timezones():
+        return False
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
 

@@ -19,6 +19,7 @@ from bot.i18n import N_
 from bot.store import Database
 from bot.store.repositories.dialogues import DialogueRepository
 from bot.store.repositories.scheduling import ScheduleRepository
+from bot.text import one_emoji, shorten
 
 MAX_QUESTION = 1900  # the rendered post (headers in each language) must also fit 2000: checked at schedule
 MAX_THEME_NAME = 60
@@ -108,6 +109,9 @@ class DialogueContentService:
             if theme.key == key or lowered in names:
                 raise UserError(N_("This dialogue already has a theme “{name}”."), name=name)
         emoji = (emoji or "").strip() or None
+        if emoji is not None and not one_emoji(emoji):
+            raise UserError(N_("“{value}” is not one emoji: give a single emoji, such as 💡, or a server emoji."),
+                            value=shorten(emoji, 40))
         if emoji and any(theme.emoji == emoji for theme in existing):
             raise UserError(N_("Another theme already uses {emoji}."), emoji=emoji)
         position = max((th.position for th in existing), default=0) + 1

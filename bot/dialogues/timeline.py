@@ -19,13 +19,15 @@ from bot.i18n import N_
 #: Kinds of schedule items, in the order they run when due at the same instant.
 KIND_ORDER = {"opening": 0, "question": 1, "reminder": 2, "week_summary": 3, "closing": 4, "panel": 5}
 
+#: The years a date may fall in (a typo like 9999 is refused before any arithmetic can overflow).
+YEARS = (2000, 2100)
 _DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?\s*$")
 
 
 def zone(name: str) -> ZoneInfo:
     """The IANA zone ``name``, or a :class:`UserError` naming it."""
     if not valid_timezone(name):
-        raise UserError(N_("Unknown time zone “{value}”: use a name like Europe/Paris."), value=name)
+        raise UserError(N_("Unknown time zone “{value}”: use a name like Europe/Paris."), value=name[:60])
     return ZoneInfo(name)
 
 
@@ -46,8 +48,11 @@ def parse_local(text: str, tz: ZoneInfo, *, end_of_day: bool = False) -> datetim
     """
     match = _DATE.match(text or "")
     if match is None:
-        raise UserError(N_("“{value}” is not a date: write YYYY-MM-DD HH:MM or YYYY-MM-DD."), value=text)
+        raise UserError(N_("“{value}” is not a date: write YYYY-MM-DD HH:MM or YYYY-MM-DD."), value=(text or "")[:40])
     year, month, day, hour, minute = match.groups()
+    if not YEARS[0] <= int(year) <= YEARS[1]:
+        raise UserError(N_("“{value}” is out of range: dates must fall between the years {first} and {last}."),
+                        value=text[:40], first=YEARS[0], last=YEARS[1])
     try:
         if hour is None:
             local = datetime(int(year), int(month), int(day), 23 if end_of_day else 0, 59 if end_of_day else 0)

@@ -10,8 +10,8 @@ import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from bot import text as escape
 from bot.i18n import date_range, number, t
-from bot.report import text as tx
 from bot.report.markdown import DISCORD, quote_line, render_markdown
 from bot.report.model import Report, WeekSummary
 
@@ -87,8 +87,9 @@ def render_week(summary: WeekSummary, language: str) -> list[str]:
         t(lang, "Participants: {n}", n=number(lang, summary.participants)),
         *(f"{names.get(key, key)} {number(lang, n)}" for key, n in summary.per_theme),
     ]
+    title = escape.for_discord(summary.title, lang, single_line=True)
     lines = [
-        "## " + t(lang, "Week {week} of “{title}”", week=summary.week, title=summary.title) + f" ({span})",
+        "## " + t(lang, "Week {week} of “{title}”", week=summary.week, title=title) + f" ({span})",
         "📊 " + " · ".join(figures),
     ]
     if summary.top:
@@ -96,7 +97,7 @@ def render_week(summary: WeekSummary, language: str) -> list[str]:
         lines += [quote_line(q, lang, DISCORD) for q in summary.top]
     if summary.key_points:
         lines += ["", "**" + t(lang, "New key points") + "**"]
-        lines += [f"- {tx.member_text(p.text, lang).replace('<', chr(92) + '<')}" for p in summary.key_points]
+        lines += [f"- {escape.for_discord(p.text, lang, single_line=True)}" for p in summary.key_points]
     if not summary.contributions:
         lines += ["", t(lang, "No contributions this week yet: the questions are still open.")]
     return split_messages("\n".join(lines))

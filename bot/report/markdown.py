@@ -13,16 +13,11 @@ also marks each one as a suggestion.
 
 from __future__ import annotations
 
+from bot import text as escape
 from bot.i18n import number, t
 from bot.report import text as tx
 from bot.report.localized import localized
 from bot.report.model import KeyPoint, Quote, Report
-
-
-def _esc(value: str) -> str:
-    """Members' words stay as written, but raw HTML in them must not become markup."""
-    return value.replace("<", "\\<")
-
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -33,6 +28,12 @@ class _Flavour:
 
     def __init__(self, discord: bool) -> None:
         self.discord = discord
+
+    def esc(self, value: str, lang: str, *, multiline: bool = False) -> str:
+        """Words from members (and moderators) as plain text: :mod:`bot.text`'s escape for this output."""
+        if self.discord:
+            return escape.for_discord(value, lang, single_line=not multiline)
+        return escape.for_markdown(value, lang, single_line=not multiline)
 
     def h(self, level: int, text: str) -> str:
         if self.discord:
@@ -56,19 +57,15 @@ FILE = _Flavour(discord=False)
 DISCORD = _Flavour(discord=True)
 
 
-def _member(value: str, lang: str) -> str:
-    return _esc(tx.member_text(value, lang))
-
-
 def quote_line(quote: Quote, lang: str, fl: _Flavour = FILE) -> str:
-    credit = f" — *{_esc(quote.credit)}*" if quote.credit else ""
-    return f"- {_member(quote.text, lang)}{credit}{fl.sup(quote.notes)}{fl.link(quote.url, lang)}"
+    credit = f" — *{fl.esc(quote.credit, lang)}*" if quote.credit else ""
+    return f"- {fl.esc(quote.text, lang)}{credit}{fl.sup(quote.notes)}{fl.link(quote.url, lang)}"
 
 
 def key_point_line(point: KeyPoint, lang: str, draft: bool, fl: _Flavour = FILE) -> str:
-    body = _member(point.text, lang)
+    body = fl.esc(point.text, lang)
     if point.source != "moderator" and point.credit:
-        body += f" — *{_esc(point.credit)}*"
+        body += f" — *{fl.esc(point.credit, lang)}*"
     body += fl.sup(point.notes)
     if point.source != "moderator":
         body += fl.link(point.url, lang)
@@ -97,20 +94,20 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
     report = localized(report, lang)
     fl = flavour
     out: list[str] = [
-        fl.h(2, _esc(tx.title(report, lang))), "",
+        fl.h(2, fl.esc(tx.title(report, lang), lang)), "",
         fl.h(3, tx.dates(report, lang)), "",
         fl.h(3, t(lang, "Report")), "",
         fl.h(4, t(lang, "Introduction").upper()), "",
     ]
     if report.description.strip():
-        out += [_esc(tx.neutralise(report.description.strip(), lang)), ""]
+        out += [fl.esc(report.description.strip(), lang, multiline=True), ""]
     concept = tx.safe_url(report.concept_note)
     if concept:
         out += [t(lang, "The key issues and objectives of the Virtual Dialogue are set out in the {link}.",
                   link=f"[{t(lang, 'Concept Note')}]({concept})"), ""]
     if report.questions:
         out += [t(lang, "Discussions were guided by these questions:"), ""]
-        out += [f"{q.position}. *{_esc(tx.one_line(q.text))}*" for q in report.questions]
+        out += [f"{q.position}. *{fl.esc(q.text, lang)}*" for q in report.questions]
         out.append("")
 
     panel = report.panel
@@ -120,23 +117,23 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
             out += [t(lang, "The Virtual Dialogue included a live online panel: invited speakers gave short "
                             "presentations and responded to key questions."), ""]
         for speaker in panel.panellists:
-            out += [f"**{_esc(speaker.heading)}**", ""]
+            out += [f"**{fl.esc(speaker.heading, lang)}**", ""]
             if speaker.points:
-                out += [f"- {_esc(tx.one_line(p))}" for p in speaker.points]
+                out += [f"- {fl.esc(p, lang)}" for p in speaker.points]
                 out.append("")
         if panel.questions:
             out += [t(lang, "Following these presentations, the moderator posed questions on behalf of "
                             "participants."), ""]
         for question in panel.questions:
-            credit = f" ({_esc(question.credit)})" if question.credit else ""
-            posed = t(lang, "Q: {question}", question=_member(question.text, lang))  # "P:" in Spanish
+            credit = f" ({fl.esc(question.credit, lang)})" if question.credit else ""
+            posed = t(lang, "Q: {question}", question=fl.esc(question.text, lang))  # "P:" in Spanish
             out += [f"***{posed}{credit}***", ""]
             for answer in question.answers:
-                out += [f"{_esc(answer.panellist)}: {_member(answer.text, lang)}", ""]
+                out += [f"{fl.esc(answer.panellist, lang)}: {fl.esc(answer.text, lang)}", ""]
 
     out += [fl.h(3, t(lang, "Key points").upper()), ""]
     for q in report.questions:
-        out += [fl.h(4, f"{q.position}. {_esc(tx.one_line(q.text))}"), ""]
+        out += [fl.h(4, f"{q.position}. {fl.esc(q.text, lang)}"), ""]
         _key_points(out, q.key_points, q.suggested, lang, draft, fl)
     if report.general_key_points:
         out += [fl.h(4, t(lang, "The dialogue as a whole")), ""]
@@ -145,7 +142,7 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
     out += [fl.h(3, f"**{t(lang, 'Comments from the online discussion')}**"), ""]
     quoted = [th for th in report.themes if th.quotes]
     for theme in quoted:
-        out += [fl.h(4, f"***{_esc(tx.theme_name(theme, theme.key, lang))}***"), ""]
+        out += [fl.h(4, f"***{fl.esc(tx.theme_name(theme, theme.key, lang), lang)}***"), ""]
         out += [quote_line(q, lang, fl) for q in theme.quotes]
         out.append("")
     if not quoted:
@@ -156,8 +153,8 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
                 t(lang, "Based on the findings of the Virtual Dialogue, a number of issues for future "
                         "reflection can be identified:"), ""]
         for i, fq in enumerate(report.further_questions, 1):
-            credit = f" ({_esc(fq.credit)})" if fq.credit else ""
-            out.append(f"{i}. {_member(fq.text, lang)}{credit}")
+            credit = f" ({fl.esc(fq.credit, lang)})" if fq.credit else ""
+            out.append(f"{i}. {fl.esc(fq.text, lang)}{credit}")
         out.append("")
 
     out += [fl.h(3, t(lang, "Participation").upper()), "", figures_line(report, lang), ""]
@@ -168,7 +165,7 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
         out.append("")
     if p.per_theme:
         out += [t(lang, "Contributions per theme:"), ""]
-        out += [f"- {_esc(tx.theme_name(report.theme(k), k, lang))}: {number(lang, n)}" for k, n in p.per_theme]
+        out += [f"- {fl.esc(tx.theme_name(report.theme(k), k, lang), lang)}: {number(lang, n)}" for k, n in p.per_theme]
         out.append("")
 
     if report.notes:
@@ -176,7 +173,7 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
         if not fl.discord:
             out += ["---", ""]
         for note in report.notes:
-            shared = f" ({t(lang, 'shared by {credit}', credit=_esc(note.credit))})" if note.credit else ""
+            shared = f" ({t(lang, 'shared by {credit}', credit=fl.esc(note.credit, lang))})" if note.credit else ""
             out += [f"{fl.sup((note.number,))} {fl.bare(note.url)}{shared}", ""]
     return "\n".join(out).rstrip() + "\n"
 

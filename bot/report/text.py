@@ -2,47 +2,26 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
+from bot import text as escape
 from bot.i18n import date_range, date_text, resolve, t
 from bot.report.model import Report, ThemeSection
 
-ZWSP = "\u200b"
-_USER = re.compile(r"<@!?(\d+)>")
-_ROLE = re.compile(r"<@&(\d+)>")
-_CHANNEL = re.compile(r"<#(\d+)>")
-_EMOJI = re.compile(r"<a?:(\w+):\d+>")
-_BROADCAST = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
-_WEB_URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-
-
-def neutralise(text: str, language: str) -> str:
-    """Quoted members' text never pings and never shows raw ids: ``@everyone`` and ``@here`` get a
-    zero-width space after the ``@``, user, role and channel mentions become plain words."""
-    text = _USER.sub(lambda _m: "@" + ZWSP + t(language, "member"), text)
-    text = _ROLE.sub(lambda _m: "@" + ZWSP + t(language, "role"), text)
-    text = _CHANNEL.sub(lambda _m: "#" + t(language, "channel"), text)
-    text = _EMOJI.sub(r":\1:", text)
-    return _BROADCAST.sub(lambda m: "@" + ZWSP + m.group(1), text)
-
-
-def one_line(text: str) -> str:
-    """A contribution as one line (whitespace collapsed): quotes are bullets, and Discord splitting
-    works line by line."""
-    return " ".join(text.split())
+# Members' text is made safe in one place, :mod:`bot.text`; these names stay for the renderers.
+ZWSP = escape.ZWSP
+neutralise = escape.neutralise
+one_line = escape.one_line
+safe_url = escape.safe_url
 
 
 def member_text(text: str, language: str) -> str:
+    """A member's text on one line, mentions as plain words (for HTML and JSON, which escape markup
+    themselves; Markdown and Discord use :func:`bot.text.for_markdown` / :func:`bot.text.for_discord`)."""
     return neutralise(one_line(text), language)
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only web links become links (a ``javascript:`` URL never reaches a page)."""
-    return url if url and _WEB_URL.fullmatch(url) else None
 
 
 def theme_name(theme: ThemeSection | None, key: str, language: str) -> str:

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
+from bot import text as escape
 from bot.client import ColloquyBot, language_for, send_ephemeral
 from bot.community.profiles import Profile, credit
 from bot.i18n import N_, t
@@ -23,12 +24,15 @@ ATTRIBUTION_CHOICES = [app_commands.Choice(name=_T(label), value=value) for valu
 def describe_profile(lang: str, profile: Profile, discord_name: str) -> str:
     none = t(lang, "not set")
     credited = credit(profile.attribution, profile.display_name or discord_name, profile.organisation)
+    name = escape.for_discord(profile.display_name, lang, single_line=True) if profile.display_name else None
+    organisation = escape.for_discord(profile.organisation, lang, single_line=True) if profile.organisation else None
     lines = [
         t(lang, "**Your profile in this server**"),
-        t(lang, "Name: {value}", value=profile.display_name or t(lang, "not set (your Discord name is used)")),
-        t(lang, "Organisation: {value}", value=profile.organisation or none),
+        t(lang, "Name: {value}", value=name or t(lang, "not set (your Discord name is used)")),
+        t(lang, "Organisation: {value}", value=organisation or none),
         t(lang, "Attribution: {value}", value=t(lang, _ATTRIBUTION_NAMES[profile.attribution])),
-        t(lang, "You are credited as: {credit}", credit=credited) if credited
+        t(lang, "You are credited as: {credit}", credit=escape.for_discord(credited, lang, single_line=True))
+        if credited
         else t(lang, "You are quoted anonymously."),
     ]
     if profile.opted_out:
@@ -59,6 +63,9 @@ class ProfileCog(commands.Cog):
         attribution: app_commands.Choice[str] | None = None,
     ) -> None:
         guild_id = require_guild(interaction)
+        # One line each: a newline in a name must never start a line (or a heading) where it is quoted.
+        name = escape.profile_field(name) or "" if name is not None else None
+        organisation = escape.profile_field(organisation) or "" if organisation is not None else None
         profile = await self.bot.services.profiles.update(
             guild_id, interaction.user.id, name=name, organisation=organisation,
             attribution=attribution.value if attribution else None,

@@ -322,7 +322,7 @@ class ContributionsCog(commands.Cog):
                            else t(lang, "The dialogue as a whole"))
                 lines.append(f"__{heading}__")
             origin = t(lang, "from a contribution") if point.source == "marked" else t(lang, "by a moderator")
-            lines.append(f"- {views.one_line(point.text, 300)} ({origin})")
+            lines.append(f"- {views.one_line(point.text, 300, lang)} ({origin})")
         for chunk in split_message("\n".join(lines)):
             await send_ephemeral(interaction, chunk)
 

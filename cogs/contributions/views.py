@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import text as escape
 from bot.client import NO_MENTIONS, language_for, send_ephemeral
 from bot.contributions.model import Contribution
 from bot.contributions.tagging import Tag, UntaggedPage
@@ -25,21 +26,21 @@ from cogs.kit.ui import bot_of, guarded
 if TYPE_CHECKING:
     pass
 
-QUOTE_LIMIT = 1200
+QUOTE_LIMIT = 700  # before escaping, which can double it: the message stays within Discord's 2,000
 MAX_THEME_BUTTONS = 20  # four rows of five; the fifth row holds "reject" and "next"
 
 
-def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
-    """A member's words as a Markdown quote (shortened), never turned into pings by the bot."""
+def quote(text: str, limit: int = QUOTE_LIMIT, lang: str = "en") -> str:
+    """A member's words as a Markdown quote (shortened, then escaped: never markup, never a ping)."""
     text = text.strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return "\n".join(f"> {line}" for line in text.splitlines()) or "> …"
+    return escape.quote_block(text, lang) if text else "> …"
 
 
-def one_line(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def one_line(text: str, limit: int, lang: str = "en") -> str:
+    """A member's words on one line, shortened, then escaped for Discord."""
+    return escape.for_discord(escape.shorten(text, limit), lang, single_line=True)
 
 
 def jump_url(c: Contribution) -> str:
@@ -54,8 +55,9 @@ def describe_contribution(lang: str, c: Contribution, question: int | None) -> s
     where = t(lang, "question {number}", number=question) if question else t(lang, "the dialogue channel")
     body = c.content or "\n".join(c.attachments)
     return "\n".join([
-        quote(body),
-        t(lang, "— {author}, in {where} · [message]({url})", author=c.author_name, where=where, url=jump_url(c)),
+        quote(body, lang=lang),
+        t(lang, "— {author}, in {where} · [message]({url})", author=escape.for_discord(c.author_name, lang,
+          single_line=True), where=where, url=jump_url(c)),
     ])
 
 

@@ -161,7 +161,7 @@ class DialoguesCog(commands.Cog):
         starts: str,
         ends: str,
         timezone: str | None = None,
-        channel: discord.abc.GuildChannel | None = None,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
         languages: str | None = None,
         concept_note: str | None = None,
         description: str | None = None,

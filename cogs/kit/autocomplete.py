@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
-import zoneinfo
 
 import discord
 from discord import app_commands
 
+from bot.config import known_timezones
+
 
 @functools.cache
 def _zones() -> tuple[str, ...]:
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+    return tuple(sorted(z for z in known_timezones() if "/" in z or z == "UTC"))
 
 
 async def timezone_autocomplete(

@@ -8,15 +8,42 @@ from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
 from bot.client import ColloquyBot
-from cogs.dialogues.cog import dialogue_autocomplete
+from bot.dialogues.model import Dialogue
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.panel.model import Panel
 from cogs.kit.access import require_guild
+from cogs.kit.ui import bot_of
 from cogs.panel import flow
+from cogs.panel.render import short
 
 ATTRIBUTION_CHOICES = [
     app_commands.Choice(name=_T("My name and organisation"), value="name"),
     app_commands.Choice(name=_T("My organisation only"), value="organisation"),
     app_commands.Choice(name=_T("Anonymous"), value="anonymous"),
 ]
+
+
+async def _open_panel(bot: ColloquyBot, dialogue: Dialogue) -> Panel | None:
+    """The dialogue's panel if members may ask it now (it exists and is not closed)."""
+    try:
+        panel = await bot.services.panel.for_dialogue(dialogue)
+    except UserError:
+        return None
+    return None if panel.closed else panel
+
+
+async def ask_dialogue_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """``/ask`` is for every member: it offers only dialogues whose panel is open (a panel is announced
+    publicly; a dialogue without one, a draft's title for instance, is never shown)."""
+    bot = bot_of(interaction)
+    if interaction.guild_id is None:
+        return []
+    found = await bot.services.dialogues.search(interaction.guild_id, current or "")
+    return [
+        app_commands.Choice(name=short(d.title, 100), value=str(d.id))
+        for d in found if await _open_panel(bot, d) is not None
+    ]
 
 
 class AskCog(commands.Cog):
@@ -31,7 +58,7 @@ class AskCog(commands.Cog):
         attribution=_T("How you are credited (default: your /profile choice)"),
     )
     @app_commands.choices(attribution=ATTRIBUTION_CHOICES)
-    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    @app_commands.autocomplete(dialogue=ask_dialogue_autocomplete)
     async def ask(
         self, interaction: discord.Interaction, dialogue: str | None = None, question: str | None = None,
         attribution: app_commands.Choice[str] | None = None,
@@ -39,7 +66,11 @@ class AskCog(commands.Cog):
         guild_id = require_guild(interaction)
         service = self.bot.services.panel
         if dialogue:
-            panel = await service.for_dialogue(await self.bot.services.dialogues.resolve(guild_id, dialogue))
+            found = await self.bot.services.dialogues.resolve(guild_id, dialogue)
+            open_panel = await _open_panel(self.bot, found)
+            if open_panel is None:
+                raise UserError(N_("There is no open panel to ask in right now."))
+            panel = open_panel
         else:
             panel = await service.for_asking(guild_id, interaction.channel_id)
         chosen = attribution.value if attribution else None

@@ -1,13 +1,15 @@
 """The panel's messages as text: announcement, review post, public question, relay line, queue.
 
-Pure functions of the service's dataclasses and a language. Members' words are quoted as written;
-nothing here is ever sent with pings (the senders pass ``NO_MENTIONS``).
+Pure functions of the service's dataclasses and a language. Members' words are quoted as written,
+through :mod:`bot.text`'s escape (never markup, never a mention); nothing here is ever sent with pings
+(the senders pass ``NO_MENTIONS``).
 """
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot import text as escape
 from bot.i18n import N_, date_text, number, t, time_text
 from bot.panel.model import Panel, Panellist, PanelQuestion, QuestionRecord
 
@@ -20,14 +22,19 @@ STATUS_NAMES = {
 }
 
 
-def quote(text: str) -> str:
+def quote(text: str, lang: str = "en") -> str:
     """A member's text as a Markdown quote block."""
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+    return escape.quote_block(text, lang)
 
 
 def short(text: str, limit: int = 90) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    """A member's text on one line, cut to ``limit`` (unescaped: for choice names and labels)."""
+    return escape.shorten(text, limit)
+
+
+def safe(text: str, lang: str) -> str:
+    """A member's (or moderator's) words on one line, escaped for a Discord message."""
+    return escape.for_discord(text, lang, single_line=True)
 
 
 def votes_text(lang: str, votes: int) -> str:
@@ -45,20 +52,20 @@ def when(lang: str, panel: Panel) -> str:
 
 
 def event_name(lang: str, panel: Panel) -> str:
-    return t(lang, "Live panel: {title}", title=panel.dialogue.title)[:100]
+    return t(lang, "Live panel: {title}", title=escape.one_line(panel.dialogue.title))[:100]
 
 
 def event_description(lang: str, panellists: list[Panellist]) -> str:
     lines = [t(lang, "Members' questions to the panel, posed by the moderators. Ask yours with /ask.")]
     if panellists:
-        lines += ["", t(lang, "Panellists:"), *(f"- {p.heading}" for p in panellists)]
+        lines += ["", t(lang, "Panellists:"), *(f"- {escape.one_line(p.heading)}" for p in panellists)]
     return "\n".join(lines)[:1000]
 
 
 def announcement(lang: str, panel: Panel, panellists: list[Panellist]) -> str:
-    lines = [f"**{event_name(lang, panel)}**", when(lang, panel)]
+    lines = [f"**{safe(event_name(lang, panel), lang)}**", when(lang, panel)]
     if panellists:
-        lines += ["", t(lang, "**Panellists**"), *(f"- {p.heading}" for p in panellists)]
+        lines += ["", t(lang, "**Panellists**"), *(f"- {safe(p.heading, lang)}" for p in panellists)]
     lines.append("")
     if panel.closed:
         lines.append(t(lang, "The panel is over. Thank you for your questions!"))
@@ -70,15 +77,15 @@ def announcement(lang: str, panel: Panel, panellists: list[Panellist]) -> str:
     return "\n".join(lines)
 
 
-def credits_text(record: QuestionRecord) -> str:
+def credits_text(record: QuestionRecord, lang: str = "en") -> str:
     """``Name, Organisation; Other, Org`` for the named askers (anonymous askers are never named)."""
-    return "; ".join(record.credits)
+    return "; ".join(safe(credit, lang) for credit in record.credits)
 
 
 def relay_line(lang: str, record: QuestionRecord) -> str:
     """``Q: <question> (<Name>, <Organisation>)``, the seed report's format."""
-    text = " ".join(record.question.text.split())
-    credits = credits_text(record)
+    text = safe(record.question.text, lang)
+    credits = credits_text(record, lang)
     if credits:
         return t(lang, "Q: {question} ({credit})", question=text, credit=credits)
     return t(lang, "Q: {question}", question=text)
@@ -86,11 +93,11 @@ def relay_line(lang: str, record: QuestionRecord) -> str:
 
 def public_question(lang: str, record: QuestionRecord) -> str:
     q = record.question
-    credits = credits_text(record)
+    credits = credits_text(record, lang)
     head = t(lang, "**Question #{number}**", number=q.id)
     if credits:
         head += f" ({credits})"
-    lines = [head, quote(q.text), votes_text(lang, q.votes)]
+    lines = [head, quote(q.text, lang), votes_text(lang, q.votes)]
     if q.status == "relayed":
         lines.append(t(lang, "Posed to the panel."))
     elif q.status == "merged" and q.merged_into:
@@ -106,7 +113,7 @@ def asked_by(lang: str, record: QuestionRecord, *, private_channel: bool) -> str
     parts = []
     for asker in record.askers:
         if asker.credit:
-            parts.append(asker.credit)
+            parts.append(safe(asker.credit, lang))
         elif private_channel:
             parts.append(t(lang, "anonymous (asked by <@{user}>, visible to moderators only)", user=asker.user_id))
         else:
@@ -118,8 +125,8 @@ def review_post(lang: str, panel: Panel, record: QuestionRecord, *, private_chan
     q = record.question
     lines = [
         t(lang, "**Question #{number}** for the panel of “{title}” — {status}", number=q.id,
-          title=panel.dialogue.title, status=t(lang, STATUS_NAMES[q.status])),
-        quote(q.text),
+          title=safe(panel.dialogue.title, lang), status=t(lang, STATUS_NAMES[q.status])),
+        quote(q.text, lang),
         asked_by(lang, record, private_channel=private_channel),
     ]
     if q.status in ("approved", "relayed"):
@@ -130,10 +137,10 @@ def review_post(lang: str, panel: Panel, record: QuestionRecord, *, private_chan
 
 
 def queue_text(lang: str, panel: Panel, approved: list[PanelQuestion], pending: int) -> str:
-    lines = [t(lang, "**Questions for the panel of “{title}”**", title=panel.dialogue.title)]
+    lines = [t(lang, "**Questions for the panel of “{title}”**", title=safe(panel.dialogue.title, lang))]
     if not approved:
         lines.append(t(lang, "No approved question yet."))
     for q in approved:
-        lines.append(f"{votes_text(lang, q.votes)} · #{q.id} {short(q.text)}")
+        lines.append(f"{votes_text(lang, q.votes)} · #{q.id} {safe(short(q.text), lang)}")
     lines.append(t(lang, "Waiting for review: {n}", n=number(lang, pending)))
     return "\n".join(lines)

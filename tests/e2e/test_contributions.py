@@ -381,6 +381,8 @@ async def test_nothing_the_bot_posts_pings(community: Community) -> None:
     await community.moderator.slash(community.general, "contributions untagged", dialogue="Resistances in Training")
     await community.moderator.slash(community.general, "keypoint list", dialogue="Resistances in Training")
     quoted = [m for ms in community.env.backend.messages.values() for m in ms.values()
-              if m.author_id == community.bot.user.id and community.bob.mention in m.content]
-    assert quoted  # the member's words are quoted as written...
+              if m.author_id == community.bot.user.id and "read this!" in m.content]
+    assert quoted  # the member's words are quoted...
+    # ...with their mentions as plain words, not mention chips (issue 13: one shared escape)
+    assert all(community.bob.mention not in m.content and "@everyone" not in m.content for m in quoted)
     assert bot_pings(community.env) == []  # ...and ping no one

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import discord
+import pytest
+import simcord.backend.errors
 
 from bot.errors import UserError
 from cogs.kit.access import NotModeratorCheck
@@ -46,16 +48,18 @@ async def test_bad_input_to_create_is_refused_in_the_moderators_language_and_cha
     assert "2026-02-30" in text
     text = await refused(community, "dialogue create", **{**GOOD, "title": "resistances in TRAINING"})
     assert "Ya existe" in text
+    # The channel option offers only text and forum channels: Discord itself refuses a voice channel.
     voice = community.guild.create_voice_channel("voice")
-    text = await refused(community, "dialogue create", **{**GOOD, "title": "New", "channel": voice})
-    assert "canal de texto o un canal de foro" in text
+    with pytest.raises(simcord.backend.errors.OptionError, match="channel types"):
+        await community.moderator.slash(community.general, "dialogue create", **{**GOOD, "title": "New",
+                                                                                   "channel": voice})
     text = await refused(community, "dialogue create", **{**GOOD, "title": "New", "ends": "2026-01-04"})
     assert "debe terminar después" in text
     text = await refused(community, "dialogue create", **{**GOOD, "title": "New", "languages": "en de"})
     assert "de" in text
     # Every problem at once.
     text = await refused(community, "dialogue create", title="resistances in training", starts="soon",
-                         ends="later", timezone="Nowhere", channel=voice)
+                         ends="later", timezone="Nowhere", languages="en de")
     assert len(text.splitlines()) >= 3
     assert await counts(community) == before
 
