@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pkgutil
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -198,6 +199,8 @@ class ColloquyBot(commands.Bot):
         )
         self.config = config
         self.clock = discord.utils.utcnow
+        #: Synchronous message hooks (see :meth:`dispatch`), in the order the cogs added them.
+        self.message_hooks: list[Callable[[discord.Message], None]] = []
 
     async def setup_hook(self) -> None:
         self.db = await open_database(self.config.storage.path)
@@ -209,6 +212,26 @@ class ColloquyBot(commands.Bot):
             guild = discord.Object(self.config.bot.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
+
+    # -- the message hot path ------------------------------------------------------------------------
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """A ``MESSAGE_CREATE`` goes straight to the message hooks, synchronously: no task per message,
+        no prefix-command processing (the bot has none). Other listeners of ``on_message`` (``wait_for``,
+        the demo's narrator) still get it the usual way."""
+        if event_name == "message":
+            message = args[0]
+            for hook in self.message_hooks:
+                try:
+                    hook(message)
+                except Exception:
+                    log.exception("error in message hook %s", getattr(hook, "__qualname__", hook))
+            if not self._listeners.get("message") and not self.extra_events.get("on_message"):
+                return
+        super().dispatch(event_name, *args, **kwargs)
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Nothing: messages go through :meth:`dispatch`'s hooks (no prefix commands to process)."""
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         # A failing listener is logged and the bot goes on.

@@ -19,6 +19,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from itertools import islice
+from typing import Any
 
 from bot.clock import Clock, iso, parse_iso
 from bot.community.profiles import ProfileService
@@ -77,6 +80,8 @@ class ContributionService:
         #: channel or thread id → where it belongs, for open dialogues only.
         self._places: dict[int, Place] = {}
         self._pending: dict[int, _Pending] = {}
+        #: channel id → how many of its messages wait in the batch.
+        self._waiting: dict[int, int] = {}
         #: channel id → (dialogue id, highest message id seen there) since the last flush.
         self._seen: dict[int, tuple[int, int]] = {}
         self._write_lock = asyncio.Lock()
@@ -110,18 +115,36 @@ class ContributionService:
     def capture(self, msg: Incoming) -> bool:
         """The hot path: queue ``msg`` if it belongs to an open dialogue and its author takes part.
 
-        Returns whether it was queued. No database access.
+        Returns whether it was queued. No database access, no text work (that happens at flush time,
+        in the database thread).
         """
-        place = self._places.get(msg.channel_id)
+        channel_id = msg.channel_id
+        place = self._places.get(channel_id)
         if place is None:
             return False
-        seen = self._seen.get(msg.channel_id)
+        seen = self._seen.get(channel_id)
         if seen is None or msg.message_id > seen[1]:
-            self._seen[msg.channel_id] = (place.dialogue_id, msg.message_id)
+            self._seen[channel_id] = (place.dialogue_id, msg.message_id)
         if self.profiles.is_opted_out(msg.guild_id, msg.author_id):
             return False
+        if msg.message_id not in self._pending:
+            self._waiting[channel_id] = self._waiting.get(channel_id, 0) + 1
         self._pending[msg.message_id] = _Pending(place, msg)
         return True
+
+    def _unqueue(self, message_id: int) -> _Pending | None:
+        """Take a message out of the batch (it was deleted, or its author left)."""
+        pending = self._pending.pop(message_id, None)
+        if pending is not None:
+            self._left_channel(pending.msg.channel_id)
+        return pending
+
+    def _left_channel(self, channel_id: int) -> None:
+        left = self._waiting[channel_id] - 1
+        if left:
+            self._waiting[channel_id] = left
+        else:
+            del self._waiting[channel_id]
 
     @property
     def pending(self) -> int:
@@ -136,57 +159,63 @@ class ContributionService:
         return len(self._pending) >= self.config.batch_size
 
     async def flush(self) -> int:
-        """Write the pending batch in one transaction; returns how many messages were written."""
+        """Write everything pending now, ``batch_size`` messages per transaction; how many were written.
+
+        Reads that must see every message received so far call this; the cog's timer writes one
+        batch at a time (:meth:`flush_batch`).
+        """
+        written = 0
+        rounds = -(-len(self._pending) // self.config.batch_size) or 1
+        for _ in range(rounds):
+            if not self._pending and not self._seen:
+                break
+            written += await self.flush_batch()
+        return written
+
+    async def flush_batch(self) -> int:
+        """Write the oldest ``batch_size`` pending messages (and the channels' cursors) in one
+        transaction, one call to the database thread. If it fails, nothing is lost: the batch goes
+        back in front of whatever arrived meanwhile, to be retried."""
         if not self._pending and not self._seen:
             return 0
         async with self._write_lock:
             return await self._flush_locked()
 
     async def _flush_locked(self) -> int:
-        batch, seen = self._pending, self._seen
-        if not batch and not seen:
+        pending = self._pending
+        batch = [pending.pop(mid) for mid in list(islice(pending, self.config.batch_size))]
+        tops: dict[int, tuple[int, int]] = {}  # channel → (dialogue, highest message id of this batch)
+        for p in batch:
+            channel_id = p.msg.channel_id
+            self._left_channel(channel_id)
+            top = tops.get(channel_id)
+            if top is None or p.msg.message_id > top[1]:
+                tops[channel_id] = (p.place.dialogue_id, p.msg.message_id)
+        # A channel's cursor moves to the highest id seen once none of its messages waits any more.
+        settled = {channel: self._seen.pop(channel) for channel in list(self._seen) if channel not in self._waiting}
+        cursors = {**tops, **settled}
+        if not batch and not cursors:
             return 0
-        self._pending, self._seen = {}, {}
         try:
-            await self._write_batch(list(batch.values()), seen)
+            await self.repo.store_batch(
+                partial(_prepare, self.rules, batch),
+                [(channel, dialogue, last) for channel, (dialogue, last) in cursors.items()],
+                iso(self.clock()),
+            )
         except BaseException:
-            # Nothing is lost: the batch goes back in front of whatever arrived meanwhile.
-            self._pending = {**batch, **self._pending}
-            for channel_id, value in seen.items():
+            self._pending = {p.msg.message_id: p for p in batch}
+            for mid, p in pending.items():
+                if mid in self._pending:  # captured again meanwhile (a replayed event): keep the newer copy
+                    self._left_channel(p.msg.channel_id)
+                self._pending[mid] = p
+            for p in batch:
+                self._waiting[p.msg.channel_id] = self._waiting.get(p.msg.channel_id, 0) + 1
+            for channel_id, value in settled.items():
                 current = self._seen.get(channel_id)
                 if current is None or current[1] < value[1]:
                     self._seen[channel_id] = value
             raise
         return len(batch)
-
-    async def _write_batch(self, batch: list[_Pending], seen: dict[int, tuple[int, int]]) -> None:
-        derived = [derive(self.rules, p.place.languages, p.msg.content, p.msg.attachments) for p in batch]
-        rows = [
-            (
-                p.place.dialogue_id,
-                p.place.question_id,
-                p.msg.guild_id,
-                p.msg.channel_id,
-                p.msg.message_id,
-                p.msg.author_id,
-                p.msg.author_name,
-                p.msg.content,
-                json.dumps(list(p.msg.attachments)),
-                d.language,
-                iso(p.msg.created_at),
-                iso(p.msg.edited_at) if p.msg.edited_at else None,
-            )
-            for p, d in zip(batch, derived, strict=True)
-        ]
-        extra = [
-            DerivedRow(
-                p.msg.message_id, p.place.dialogue_id, p.msg.author_id, iso(p.msg.created_at), d.urls, d.theme_keys
-            )
-            for p, d in zip(batch, derived, strict=True)
-            if d.urls or d.theme_keys
-        ]
-        cursors = [(channel, dialogue, last) for channel, (dialogue, last) in seen.items()]
-        await self.repo.write_batch(rows, extra, cursors, iso(self.clock()))
 
     # ------------------------------------------------------------------------ edits and deletes
 
@@ -225,7 +254,7 @@ class ContributionService:
         async with self._write_lock:
             removed = 0
             for mid in ids:
-                if self._pending.pop(mid, None) is not None:
+                if self._unqueue(mid) is not None:
                     removed += 1
             return removed + await self._delete_where("message_id", ids)
 
@@ -241,7 +270,7 @@ class ContributionService:
             removed = 0
             for mid, p in list(self._pending.items()):
                 if p.msg.author_id == user_id and (guild_id is None or p.msg.guild_id == guild_id):
-                    del self._pending[mid]
+                    self._unqueue(mid)
                     removed += 1
             return removed + await self._delete_where("author_id", [user_id], guild_id)
 
@@ -329,3 +358,25 @@ class ContributionService:
             suggested=row["suggested"] or 0,
             support=support or 0,
         )
+
+
+def _prepare(rules: KeywordRules, batch: list[_Pending]) -> tuple[list[tuple[Any, ...]], list[DerivedRow]]:
+    """The batch's rows and what their text implies (language, links, keyword suggestions).
+
+    Runs in the database thread with the insert (see
+    :meth:`~bot.store.repositories.contributions.ContributionRepository.store_batch`), not on the loop.
+    """
+    rows: list[tuple[Any, ...]] = []
+    derived: list[DerivedRow] = []
+    for p in batch:
+        msg, place = p.msg, p.place
+        d = derive(rules, place.languages, msg.content, msg.attachments)
+        created = iso(msg.created_at)
+        rows.append((
+            place.dialogue_id, place.question_id, msg.guild_id, msg.channel_id, msg.message_id, msg.author_id,
+            msg.author_name, msg.content, json.dumps(list(msg.attachments)), d.language, created,
+            iso(msg.edited_at) if msg.edited_at else None,
+        ))
+        if d.urls or d.theme_keys:
+            derived.append(DerivedRow(msg.message_id, place.dialogue_id, msg.author_id, created, d.urls, d.theme_keys))
+    return rows, derived

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -26,6 +27,8 @@ from bot.store.base import Executed, Params, Row, is_read
 from bot.store.schema import SchemaTooNew, migrations, split_sql
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Read connections per store: a report compile and members' commands read side by side.
 READ_CONNECTIONS = 3
@@ -165,6 +168,34 @@ class SqliteDatabase:
             finally:
                 tx.open = False
                 self._current.reset(token)
+
+    async def run_sync(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` on the writer connection, in the writer's thread, as one transaction
+        (``BEGIN IMMEDIATE`` … ``COMMIT``; ``ROLLBACK`` if it raises): a whole write batch, and any
+        computation it needs, in one call to the database thread. Waits for other tasks'
+        transactions like any write; not for use inside the calling task's own transaction.
+
+        SQLite only (other stores have no such thread): callers fall back to the ``Database``
+        protocol when a store lacks it.
+        """
+        if self._own() is not None:
+            raise RuntimeError("run_sync does not join the calling task's open transaction")
+
+        def run(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(conn)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+            return result
+
+        async with self._write_lock:
+            # aiosqlite runs every call of a connection in that connection's thread through
+            # ``_execute``; ``_conn`` is the sqlite3 connection it owns there.
+            result: T = await self._writer._execute(run, self._writer._conn)
+            return result
 
     async def close(self) -> None:
         for conn in (*self._readers, self._writer):

@@ -134,6 +134,7 @@ class ContributionsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         await self.service.load()
+        self.bot.message_hooks.append(self.on_message_now)
         for menu in self._menus:
             self.bot.tree.add_command(menu)
         self.bot.add_dynamic_items(*views.DYNAMIC_ITEMS)
@@ -141,6 +142,8 @@ class ContributionsCog(commands.Cog):
     async def cog_unload(self) -> None:
         """Stop the timer and write the pending batch: a close never loses one."""
         self._flusher.cancel()
+        if self.on_message_now in self.bot.message_hooks:
+            self.bot.message_hooks.remove(self.on_message_now)
         for menu in self._menus:
             self.bot.tree.remove_command(menu.name, type=menu.type)
         self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS)
@@ -157,12 +160,14 @@ class ContributionsCog(commands.Cog):
         if self._flusher.current_loop == 0:
             return  # the first pass only starts the wait: a batch waits one interval at most
         await self._flush_logged()
+        if self.service.batch_full:
+            self._queued()
         if self.service.pending == 0:
             self._flusher.stop()  # idle: no timer runs until the next message
 
     async def _flush_logged(self) -> bool:
         try:
-            await self.service.flush()
+            await self.service.flush_batch()
         except Exception:
             log.exception("writing %d contributions failed; they stay queued", self.service.pending)
             return False
@@ -181,8 +186,9 @@ class ContributionsCog(commands.Cog):
 
     # ---------------------------------------------------------------------------- listeners
 
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
+    def on_message_now(self, message: discord.Message) -> None:
+        """The hot path, called synchronously by the bot for every message (no task): an in-memory
+        lookup, the row, the batch."""
         if self.service.place(message.channel.id) is None or not is_member_message(message):
             return
         if self.service.capture(incoming(message)):

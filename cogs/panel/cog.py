@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import Any
+
 import discord
 from discord import app_commands
 from discord.app_commands import locale_str as _T
@@ -17,6 +21,8 @@ from cogs.panel import flow, render
 from cogs.panel.autocomplete import panellist_autocomplete, question_autocomplete
 from cogs.panel.views import DYNAMIC_ITEMS, PresentationModal
 
+log = logging.getLogger(__name__)
+
 
 class PanelCog(commands.Cog):
     panel = app_commands.Group(
@@ -29,6 +35,7 @@ class PanelCog(commands.Cog):
         self.bot = bot
         self.service = bot.services.panel
         self.questions = bot.services.panel_questions
+        self._answers: set[asyncio.Task[Any]] = set()
 
     async def cog_load(self) -> None:
         # Buttons carry their ids in custom_id: registered once, they answer on every message, even
@@ -36,9 +43,14 @@ class PanelCog(commands.Cog):
         self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         await self.service.load()
         await self.questions.load()
+        self.bot.message_hooks.append(self.on_message_now)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        if self.on_message_now in self.bot.message_hooks:
+            self.bot.message_hooks.remove(self.on_message_now)
+        if self._answers:
+            await asyncio.gather(*self._answers, return_exceptions=True)
 
     async def _panel(self, interaction: discord.Interaction, dialogue: str) -> Panel:
         found = await self.bot.services.dialogues.resolve(require_guild(interaction), dialogue)
@@ -192,15 +204,24 @@ class PanelCog(commands.Cog):
 
     # -- the panellists' answers in the panel channel --------------------------------------------
 
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
+    def on_message_now(self, message: discord.Message) -> None:
+        """Called synchronously by the bot for every message: a task only for a panellist's answer."""
         if message.author.bot or message.guild is None:
             return
         target = self.service.live_answerer(message.channel.id, message.author.id)  # in memory: no query
         if target is None or not message.content.strip():
             return
         question_id, panellist_id = target
-        await self.questions.record_answer(question_id, panellist_id, message.content, message_id=message.id)
+        task = asyncio.create_task(
+            self.questions.record_answer(question_id, panellist_id, message.content, message_id=message.id)
+        )
+        self._answers.add(task)
+        task.add_done_callback(self._answer_done)
+
+    def _answer_done(self, task: asyncio.Task[Any]) -> None:
+        self._answers.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("recording a panellist's answer failed", exc_info=task.exception())
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:

@@ -7,8 +7,10 @@ branches on ``db.dialect``.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,6 +117,37 @@ class ContributionRepository:
 
     # -- the write path --------------------------------------------------------------------------------
 
+    async def store_batch(
+        self,
+        prepare: Callable[[], tuple[list[tuple[Any, ...]], list[DerivedRow]]],
+        cursors: Sequence[tuple[int, int, int]],
+        now: str,
+    ) -> None:
+        """Store a batch: ``prepare()`` builds its rows and derived values off the event loop, then
+        :meth:`write_batch`'s statements run in one transaction.
+
+        On SQLite the whole of it (``prepare`` included) is one call to the writer's thread
+        (:meth:`bot.store.sqlite.SqliteDatabase.run_sync`); on other stores ``prepare`` runs in a
+        worker thread and the statements through the ``Database`` protocol.
+        """
+        run_sync = getattr(self.db, "run_sync", None)
+        if run_sync is None:
+            rows, derived = await asyncio.to_thread(prepare)
+            await self.write_batch(rows, derived, cursors, now)
+            return
+
+        def work(conn: sqlite3.Connection) -> None:
+            rows, derived = prepare()
+            links, suggestions = _derived_params(derived, now)
+            for sql, params in (
+                (_INSERT_CONTRIBUTION, rows), (_INSERT_LINK_OF_MESSAGE, links),
+                (_INSERT_SUGGESTION_OF_MESSAGE, suggestions), (_UPSERT_CURSOR, cursors),
+            ):
+                if params:
+                    conn.executemany(sql, params)
+
+        await run_sync(work)
+
     async def write_batch(
         self,
         rows: Sequence[Sequence[Any]],
@@ -124,10 +157,7 @@ class ContributionRepository:
     ) -> None:
         """One batch in one transaction: the contributions (a message stored before is left alone), the
         links and keyword suggestions they imply, and the channels' cursors (channel, dialogue, last id)."""
-        links = [
-            (d.dialogue_id, url, d.author_id, d.created_at, d.message_id) for d in derived for url in d.urls
-        ]
-        suggestions = [(now, d.message_id, d.dialogue_id, key) for d in derived for key in sorted(d.theme_keys)]
+        links, suggestions = _derived_params(derived, now)
         async with self.db.transaction() as tx:
             if rows:
                 await tx.executemany(_INSERT_CONTRIBUTION, rows)
@@ -443,3 +473,10 @@ class ContributionRepository:
 async def _insert_links(tx: Executor, links: list[tuple[Any, ...]]) -> None:
     if links:
         await tx.executemany(_INSERT_LINK, links)
+
+
+def _derived_params(derived: Sequence[DerivedRow], now: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Parameters of the links and suggestions statements for a batch's derived values."""
+    links = [(d.dialogue_id, url, d.author_id, d.created_at, d.message_id) for d in derived for url in d.urls]
+    suggestions = [(now, d.message_id, d.dialogue_id, key) for d in derived for key in sorted(d.theme_keys)]
+    return links, suggestions

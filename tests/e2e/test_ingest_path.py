@@ -1,0 +1,48 @@
+"""One message path: a member's message reaches the batch synchronously from the bot's dispatch,
+with no prefix-command processing and no task per message; ``wait_for`` still sees messages."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from tests.conftest import Community
+from tests.e2e.test_contributions import FLUSH, open_dialogue, stored
+
+
+async def test_a_message_is_captured_without_prefix_commands_or_a_task(
+    community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    q1, _ = await open_dialogue(community)
+    bot = community.bot
+
+    async def no_context(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("prefix-command processing ran for a message")
+
+    monkeypatch.setattr(bot, "get_context", no_context)
+    monkeypatch.setattr(bot, "process_commands", no_context)
+    scheduled: list[str] = []
+    real_schedule = bot._schedule_event
+
+    def spy_schedule(coro: Any, event_name: str, *args: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        scheduled.append(event_name)
+        return real_schedule(coro, event_name, *args, **kwargs)
+
+    monkeypatch.setattr(bot, "_schedule_event", spy_schedule)
+    sent = await community.alice.send(q1, "A contribution that takes the one path.")
+    assert bot.services.contributions.is_pending(sent.id)  # queued within the dispatch itself
+    assert "on_message" not in scheduled, scheduled  # no task per message
+    assert "on_message_create" not in scheduled
+
+    await community.env.advance_time(FLUSH)
+    assert [r["message_id"] for r in await stored(community)] == [sent.id]
+
+
+async def test_wait_for_still_receives_messages(community: Community) -> None:
+    q1, _ = await open_dialogue(community)
+    waiter = asyncio.ensure_future(community.bot.wait_for("message", check=lambda m: m.channel.id == q1.id))
+    sent = await community.alice.send(q1, "Someone is waiting for this one.")
+    got = await asyncio.wait_for(waiter, 5)
+    assert got.id == sent.id

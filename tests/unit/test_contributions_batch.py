@@ -1,0 +1,122 @@
+"""The write-behind batch under load: bounded batches, nothing lost when a write fails, derived values
+computed with the insert (not on the event loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bot.community.profiles import ProfileService
+from bot.config import ContributionsConfig
+from bot.contributions.service import ContributionService
+from bot.store import Database
+from tests.unit.test_contributions import ALICE, BOB, THREAD_1, THREAD_2, clock, make_dialogue, message
+
+BATCH = 50
+
+
+@pytest.fixture
+async def service(db: Database) -> ContributionService:
+    svc = ContributionService(db, ContributionsConfig(batch_size=BATCH), clock, ProfileService(db, clock))
+    await make_dialogue(db)
+    await svc.load()
+    return svc
+
+
+def spy_batches(service: ContributionService, fail: Callable[[int], bool] = lambda n: False) -> list[int]:
+    """Record the size of every batch the store is asked to write; ``fail(call number)`` makes that
+    write fail inside its transaction (after the rows were built, as a full disk would)."""
+    sizes: list[int] = []
+    original = service.repo.store_batch
+    calls = 0
+
+    async def store_batch(prepare: Callable[[], Any], cursors: Any, now: str) -> None:
+        nonlocal calls
+        calls += 1
+        call = calls
+
+        def counted() -> Any:
+            rows, derived = prepare()
+            sizes.append(len(rows))
+            if fail(call):
+                raise OSError("disk I/O error")
+            return rows, derived
+
+        await original(counted, cursors, now)
+
+    service.repo.store_batch = store_batch  # type: ignore[method-assign]
+    return sizes
+
+
+async def test_a_flood_is_written_in_batches_never_larger_than_batch_size(
+    db: Database, service: ContributionService
+) -> None:
+    sizes = spy_batches(service)
+    for i in range(BATCH * 7 + 13):
+        service.capture(message(THREAD_1 if i % 2 else THREAD_2, ALICE, f"flood {i}"))
+    assert await service.flush() == BATCH * 7 + 13
+    assert max(sizes) == BATCH and sum(sizes) == BATCH * 7 + 13
+    assert await db.fetchval("SELECT count(*) FROM contributions") == BATCH * 7 + 13
+
+
+async def test_messages_arriving_during_a_flush_wait_for_the_next_batch(
+    db: Database, service: ContributionService
+) -> None:
+    sizes = spy_batches(service)
+    for i in range(BATCH * 3):
+        service.capture(message(THREAD_1, ALICE, f"first wave {i}"))
+    flushing = asyncio.create_task(service.flush_batch())
+    await asyncio.sleep(0)  # the batch is taken; more arrive while it is written
+    for i in range(BATCH * 3):
+        service.capture(message(THREAD_1, BOB, f"second wave {i}"))
+    assert await flushing == BATCH
+    while service.pending:
+        assert await service.flush_batch() <= BATCH
+    assert sizes and max(sizes) <= BATCH
+    assert await db.fetchval("SELECT count(*) FROM contributions") == BATCH * 6
+
+
+async def test_nothing_is_lost_when_a_flush_fails_and_the_retry_writes_each_message_once(
+    db: Database, service: ContributionService
+) -> None:
+    spy_batches(service, fail=lambda call: call in (1, 3))
+    sent = [message(THREAD_1, ALICE, f"see https://example.org/{i} about recommendations") for i in range(BATCH + 7)]
+    for m in sent:
+        service.capture(m)
+    with pytest.raises(OSError):
+        await service.flush_batch()
+    assert service.pending == BATCH + 7  # the failed batch is back, in front
+    assert await db.fetchval("SELECT count(*) FROM contributions") == 0
+    assert await service.flush_batch() == BATCH
+    with pytest.raises(OSError):
+        await service.flush_batch()
+    late = message(THREAD_1, BOB, "arrived while the store was failing")
+    service.capture(late)
+    assert await service.flush() == 8
+    rows = await db.fetchall("SELECT message_id FROM contributions ORDER BY id")
+    assert sorted(r[0] for r in rows) == sorted([m.message_id for m in sent] + [late.message_id])
+    assert [r[0] for r in rows][:BATCH] == [m.message_id for m in sent[:BATCH]]  # oldest first
+    # Derived values came with them, once each.
+    assert await db.fetchval("SELECT count(*) FROM links") == BATCH + 7
+    assert await db.fetchval("SELECT max(last_message_id) FROM channel_cursors") == late.message_id
+
+
+async def test_the_text_work_of_a_batch_runs_off_the_event_loop(service: ContributionService) -> None:
+    threads: set[int] = set()
+    original = service.repo.store_batch
+
+    async def store_batch(prepare: Callable[[], Any], cursors: Any, now: str) -> None:
+        def watched() -> Any:
+            threads.add(threading.get_ident())
+            return prepare()
+
+        await original(watched, cursors, now)
+
+    service.repo.store_batch = store_batch  # type: ignore[method-assign]
+    service.capture(message(THREAD_1, ALICE, "a recommendation with https://example.org/x"))
+    await service.flush()
+    assert threads and threading.get_ident() not in threads
