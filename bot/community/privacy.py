@@ -28,12 +28,25 @@ class OptOutResult:
 
 
 @dataclass(frozen=True)
+class BotPost:
+    """A message the bot posted that shows a member's words, and the channels it may be in."""
+
+    message_id: int
+    channel_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class ForgetResult:
     contributions: int
     panel_questions: int
     votes: int
     support: int
     profiles: int
+    #: The bot's own posts that showed the member's panel questions: the caller deletes them in Discord.
+    posts: tuple[BotPost, ...] = ()
+    #: Other members' panel questions that had absorbed theirs (panel id, question id): their posts
+    #: credited the member and are re-rendered.
+    merged_into: tuple[tuple[int, int], ...] = ()
 
 
 class PrivacyService:
@@ -62,6 +75,7 @@ class PrivacyService:
     async def forget(self, user_id: int) -> ForgetResult:
         contributions = await self.contributions.remove_author(user_id)
         async with self.db.transaction():
+            posts, merged_into = await self._bot_posts(user_id)
             counts = await self.repo.forget_member(user_id)
             profiles = await self.repo.profile_count(user_id)
         await self.profiles.forget(user_id)
@@ -71,7 +85,25 @@ class PrivacyService:
             votes=counts["panel_votes"],
             support=counts["contribution_support"],
             profiles=profiles,
+            posts=posts,
+            merged_into=merged_into,
         )
+
+    async def _bot_posts(self, user_id: int) -> tuple[tuple[BotPost, ...], tuple[tuple[int, int], ...]]:
+        rows = await self.repo.panel_posts_of(user_id)
+        posts: list[BotPost] = []
+        for row in rows:
+            panel_channel = int(row["panel_channel_id"])
+            review_channels = tuple(c for c in (row["mod_channel_id"], panel_channel) if c is not None)
+            if row["review_message_id"] is not None:
+                posts.append(BotPost(int(row["review_message_id"]), tuple(dict.fromkeys(review_channels))))
+            for column in ("public_message_id", "relay_message_id"):
+                if row[column] is not None:
+                    posts.append(BotPost(int(row[column]), (panel_channel,)))
+        merged = await self.repo.questions_merged_from([int(r["id"]) for r in rows])
+        mine = {int(r["id"]) for r in rows}
+        targets = tuple((int(r["panel_id"]), int(r["id"])) for r in merged if int(r["id"]) not in mine)
+        return tuple(posts), targets
 
     async def export(self, user_id: int) -> dict[str, Any]:
         """Everything held about ``user_id``, as JSON-ready data."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 from typing import Any
 
@@ -18,10 +19,14 @@ from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
 from bot.client import NO_MENTIONS, ColloquyBot, language_for, send_ephemeral
+from bot.community.privacy import ForgetResult
 from bot.errors import UserError
 from bot.i18n import N_, t
 from cogs.kit.access import require_guild
 from cogs.kit.ui import guarded
+from cogs.panel import flow
+
+log = logging.getLogger(__name__)
 
 
 class ForgetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"colloquy:forget:(?P<user>\d+)"):
@@ -49,14 +54,51 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"co
         lang = await language_for(bot, interaction)
         await interaction.response.defer(ephemeral=True)
         done = await bot.services.privacy.forget(self.user_id)
-        text = "\n".join([
+        removed, kept = await remove_bot_posts(bot, done)
+        lines = [
             t(lang, "Done: Colloquy holds nothing about you any more."),
             t(lang, "Contributions deleted: {n}. Panel questions deleted: {questions}.",
               n=done.contributions, questions=done.panel_questions),
+        ]
+        if removed:
+            lines.append(t(lang, "The bot's own posts that showed your panel questions were deleted: {n}.", n=removed))
+        if kept:
+            lines.append(t(lang, "{n} of the bot's posts showing your words could not be deleted; the moderators "
+                                 "can remove them.", n=kept))
+        lines += [
+            t(lang, "Reports already published are not rewritten."),
             t(lang, "Messages you write in a dialogue from now on are collected again, unless you use "
                     "/privacy opt-out."),
-        ])
+        ]
+        text = "\n".join(lines)
         await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_MENTIONS)
+
+
+async def remove_bot_posts(bot: ColloquyBot, done: ForgetResult) -> tuple[int, int]:
+    """Best effort, after the rows are gone: delete the bot's posts that showed the member's panel
+    questions, and re-render the posts of others' questions that had absorbed theirs (they credited
+    them). Returns (deleted, could not be deleted); a message already gone counts as deleted."""
+    removed = kept = 0
+    for post in done.posts:
+        for channel_id in post.channel_ids:
+            try:
+                await bot.get_partial_messageable(channel_id).get_partial_message(post.message_id).delete()
+            except discord.NotFound:
+                continue  # not in this channel (or already deleted): try the next one
+            except discord.HTTPException as error:
+                log.warning("could not delete message %s after forget-me: %s", post.message_id, error.status)
+                kept += 1
+                break
+            removed += 1
+            break
+    for panel_id, question_id in done.merged_into:
+        try:
+            panel = await bot.services.panel.get(panel_id)
+            await flow.refresh_review(bot, panel, question_id)
+            await flow.refresh_public(bot, panel, question_id)
+        except Exception:  # a post that cannot be refreshed must not undo the forgetting
+            log.exception("could not refresh panel question %s after forget-me", question_id)
+    return removed, kept
 
 
 class PrivacyCog(commands.Cog):

@@ -188,4 +188,36 @@ class CommunityRepository:
                 "SELECT panel_id, name, title, organisation, presentation FROM panellists WHERE user_id = ?",
                 user_id,
             ),
+            "panel_answers": await self._rows(
+                """SELECT a.question_id, q.text AS question, p.panel_id, a.text, a.message_id, a.created_at
+                   FROM panel_answers a JOIN panellists p ON p.id = a.panellist_id
+                   JOIN panel_questions q ON q.id = a.question_id
+                   WHERE p.user_id = ? ORDER BY a.created_at, a.id""",
+                user_id,
+            ),
         }
+
+    async def panel_posts_of(self, user_id: int) -> list[Row]:
+        """The bot's own posts that show a member's panel questions (their review post, the public
+        question with its Upvote button, the relay line), with the channels they were posted in."""
+        return list(await self.db.fetchall(
+            """SELECT q.id, q.panel_id, q.merged_into, q.review_message_id, q.public_message_id,
+                      q.relay_message_id, p.channel_id AS panel_channel_id, g.mod_channel_id
+               FROM panel_questions q JOIN panels p ON p.id = q.panel_id
+               JOIN dialogues d ON d.id = p.dialogue_id
+               LEFT JOIN guild_settings g ON g.guild_id = d.guild_id
+               WHERE q.author_id = ? ORDER BY q.id""",
+            (user_id,),
+        ))
+
+    async def questions_merged_from(self, question_ids: list[int]) -> list[Row]:
+        """Other members' questions that ``question_ids`` were merged into (their posts credit them)."""
+        if not question_ids:
+            return []
+        marks = ", ".join("?" for _ in question_ids)
+        return list(await self.db.fetchall(
+            f"""SELECT DISTINCT q.merged_into AS id, t.panel_id FROM panel_questions q
+                JOIN panel_questions t ON t.id = q.merged_into
+                WHERE q.id IN ({marks}) AND q.merged_into IS NOT NULL""",  # noqa: S608
+            tuple(question_ids),
+        ))
