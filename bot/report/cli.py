@@ -22,10 +22,11 @@ async def _render(args: argparse.Namespace) -> str:
     from bot.panel.questions import PanelQuestionService
     from bot.panel.record import PanelRecordService
     from bot.panel.service import PanelService
-    from bot.report.compile import compile_report
+    from bot.report.drafts import DraftService
     from bot.report.html import render_html
     from bot.report.jsonout import render_json
     from bot.report.markdown import render_markdown
+    from bot.report.service import compile_edited
     from bot.store import open_database
     from bot.store.repositories.dialogues import DialogueRepository
 
@@ -40,7 +41,7 @@ async def _render(args: argparse.Namespace) -> str:
         panels = PanelService(db, system_clock)
         questions = PanelQuestionService(db, config, system_clock, ProfileService(db, system_clock), panels)
         panel = PanelRecordService(db, panels, questions)
-        report = await compile_report(db, dialogue.id, panel=panel)
+        report = await compile_edited(db, dialogue.id, DraftService(db, system_clock), panel=panel)
     finally:
         await db.close()
     renderers = {"markdown": render_markdown, "html": render_html, "json": render_json}

@@ -287,7 +287,8 @@ def assemble(raw: _Raw) -> Report:
         if row is None:
             return KeyPoint(text, "moderator")
         url = message_url(guild, row["channel_id"], row["message_id"])
-        return KeyPoint(text, source, credit_of(row), url, notes_for(row), support.get(row["id"], 0))  # type: ignore[arg-type]
+        return KeyPoint(text, source, credit_of(row), url, notes_for(row), support.get(row["id"], 0),  # type: ignore[arg-type]
+                        contribution_id=row["id"])
 
     questions = []
     for q in raw.questions:

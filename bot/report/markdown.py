@@ -6,18 +6,21 @@ followed by each panellist's answer); key points per guiding question; comments 
 discussion grouped by theme; questions for further discussion; participation; notes (the links
 members shared, numbered footnotes referenced with ``<sup>n</sup>`` where they were shared).
 
-Suggested key points (``bot.report.suggest``) appear only for a question the moderators wrote no key
-point for, under their own "Suggested from the discussion" label; ``draft=True`` (the preview)
-also marks each one as a suggestion.
+Suggested key points appear only in a draft (``draft=True``, the preview), under their own label and
+each marked: a published report never shows one (only a suggestion a moderator accepted, which is
+then a key point with its source link). The moderators' front matter (``/report edit``), the series
+sentence, groups of similar contributions, well-supported untagged comments and the consensus
+section come from :mod:`bot.report.editorial`.
 """
 
 from __future__ import annotations
 
 from bot import text as escape
 from bot.i18n import number, t
+from bot.report import sections as sx
 from bot.report import text as tx
 from bot.report.localized import localized
-from bot.report.model import KeyPoint, Quote, Report
+from bot.report.model import Group, KeyPoint, Quote, Report
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -80,12 +83,95 @@ def _key_points(out: list[str], points: tuple[KeyPoint, ...], suggested: tuple[K
         out += [t(lang, "Key points:"), ""]
         out += [key_point_line(p, lang, draft, fl) for p in points]
         out.append("")
-    if suggested:
-        out += [t(lang, "Suggested from the discussion:"), ""]
+    if suggested and draft:
+        out += [t(lang, "Suggested from the discussion (awaiting review):"), ""]
         out += [key_point_line(p, lang, draft, fl) for p in suggested]
         out.append("")
-    if not points and not suggested:
+    if not points and not (suggested and draft):
         out += [t(lang, "No key points yet."), ""]
+
+
+def _sources(group: Group, fl: _Flavour) -> str:
+    """Links to every message of a group: ``[1](url) [2](url)``."""
+    links = []
+    for i, source in enumerate(group.sources, 1):
+        url = tx.safe_url(source.url)
+        if url:
+            links.append(f"[{i}](<{url}>)" if fl.discord else f"[{i}]({url})")
+    return " ".join(links)
+
+
+def group_line(group: Group, lang: str, fl: _Flavour = FILE, report: Report | None = None) -> str:
+    rep = group.representative
+    credit = f" — *{fl.esc(rep.credit, lang)}*" if rep.credit else ""
+    figures = sx.group_figures(group, lang)
+    if report is not None:  # the preview also shows agreement
+        figures += " · " + sx.reactions_line(group.agree, group.disagree, report, lang)
+    return f"- {fl.esc(rep.text, lang)}{credit}{fl.sup(rep.notes)} ({figures}: {_sources(group, fl)})"
+
+
+def _groups(out: list[str], groups: tuple[Group, ...], lang: str, fl: _Flavour, report: Report | None) -> None:
+    if groups:
+        out += [t(lang, "What participants said (similar contributions grouped):"), ""]
+        out += [group_line(g, lang, fl, report) for g in groups]
+        out.append("")
+
+
+def _paragraphs(out: list[str], text: str, lang: str, fl: _Flavour) -> None:
+    for paragraph in text.split("\n\n"):
+        if paragraph.strip():
+            out += [fl.esc(paragraph.strip(), lang, multiline=True), ""]
+
+
+def _front(out: list[str], report: Report, lang: str, fl: _Flavour) -> None:
+    """The moderators' introduction: the community, the series, then the dialogue's own introduction."""
+    front = report.front_matter(lang)
+    _paragraphs(out, front.about, lang, fl)
+    if report.series:
+        labels = []
+        for past in report.series:
+            url = tx.safe_url(past.url)
+            title = fl.esc(past.title, lang)
+            shown = f"[{title}]({f'<{url}>' if fl.discord else url})" if url else title
+            labels.append(sx.past_label(past, report.timezone, lang).replace(past.title, shown, 1))
+        out += [sx.series_sentence(report, lang, labels), ""]
+    _paragraphs(out, front.introduction.strip() or report.description.strip(), lang, fl)
+
+
+def _free_sections(out: list[str], report: Report, lang: str, fl: _Flavour) -> None:
+    for section in report.front_matter(lang).sections:
+        out += [fl.h(4, fl.esc(section.title, lang)), ""]
+        _paragraphs(out, section.body, lang, fl)
+
+
+def _panel_front(out: list[str], report: Report, lang: str, fl: _Flavour) -> None:
+    front = report.front_matter(lang)
+    link = tx.safe_url(front.panel_link)
+    if link:
+        target = f"<{link}>" if fl.discord else link
+        out += [t(lang, "The recording of the panel: {link}", link=f"[{t(lang, 'watch it here')}]({target})"), ""]
+    if front.moderator:
+        out += [t(lang, "Moderator: {name}", name=fl.esc(front.moderator, lang)), ""]
+
+
+def _consensus(out: list[str], report: Report, lang: str, fl: _Flavour) -> None:
+    c = report.consensus
+    if not (c.agreed or c.divided):
+        return
+    out += [fl.h(3, t(lang, "Where participants agreed / were divided").upper()), ""]
+    for heading, items, divided in (
+        (t(lang, "Where participants agreed"), c.agreed, False),
+        (t(lang, "Where participants were divided"), c.divided, True),
+    ):
+        if not items:
+            continue
+        out += [fl.h(4, heading), ""]
+        for item in items:
+            rep = item.group.representative
+            credit = f" — *{fl.esc(rep.credit, lang)}*" if rep.credit else ""
+            figures = sx.consensus_figures(item, report, lang, divided)
+            out.append(f"- {fl.esc(rep.text, lang)}{credit} ({figures}: {_sources(item.group, fl)})")
+        out.append("")
 
 
 def render_markdown(report: Report, language: str | None = None, *, draft: bool = False,
@@ -99,8 +185,7 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
         fl.h(3, t(lang, "Report")), "",
         fl.h(4, t(lang, "Introduction").upper()), "",
     ]
-    if report.description.strip():
-        out += [fl.esc(report.description.strip(), lang, multiline=True), ""]
+    _front(out, report, lang, fl)
     concept = tx.safe_url(report.concept_note)
     if concept:
         out += [t(lang, "The key issues and objectives of the Virtual Dialogue are set out in the {link}.",
@@ -109,10 +194,14 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
         out += [t(lang, "Discussions were guided by these questions:"), ""]
         out += [f"{q.position}. *{fl.esc(q.text, lang)}*" for q in report.questions]
         out.append("")
+    _free_sections(out, report, lang, fl)
 
     panel = report.panel
-    if panel is not None and (panel.panellists or panel.questions):
+    front = report.front_matter(lang)
+    if (panel is not None and (panel.panellists or panel.questions)) or front.panel_link or front.moderator:
         out += [fl.h(4, t(lang, "Panel discussion").upper()), ""]
+        _panel_front(out, report, lang, fl)
+    if panel is not None and (panel.panellists or panel.questions):
         if panel.panellists:
             out += [t(lang, "The Virtual Dialogue included a live online panel: invited speakers gave short "
                             "presentations and responded to key questions."), ""]
@@ -135,6 +224,7 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
     for q in report.questions:
         out += [fl.h(4, f"{q.position}. {fl.esc(q.text, lang)}"), ""]
         _key_points(out, q.key_points, q.suggested, lang, draft, fl)
+        _groups(out, q.groups, lang, fl, report if draft else None)
     if report.general_key_points:
         out += [fl.h(4, t(lang, "The dialogue as a whole")), ""]
         _key_points(out, report.general_key_points, (), lang, draft, fl)
@@ -145,8 +235,14 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
         out += [fl.h(4, f"***{fl.esc(tx.theme_name(theme, theme.key, lang), lang)}***"), ""]
         out += [quote_line(q, lang, fl) for q in theme.quotes]
         out.append("")
-    if not quoted:
+    if report.untagged:
+        out += [fl.h(4, f"***{t(lang, 'Other well-supported comments')}***"), ""]
+        out += [quote_line(q, lang, fl) for q in report.untagged]
+        out.append("")
+    if not quoted and not report.untagged:
         out += [t(lang, "No contributions have been tagged with a theme yet."), ""]
+
+    _consensus(out, report, lang, fl)
 
     if report.further_questions:
         out += [fl.h(3, t(lang, "Questions for further discussion").upper()), "",

@@ -33,6 +33,8 @@ class Quote:
     question: int | None = None  # the guiding question's position
     notes: tuple[int, ...] = ()  # footnote numbers of the links shared in it
     created_at: datetime | None = None
+    agree: int = 0  # members who reacted with the dialogue's agreement emoji
+    disagree: int = 0  # … with its disagreement emoji
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,9 @@ class KeyPoint:
     url: str | None = None
     notes: tuple[int, ...] = ()
     support: int = 0
+    contribution_id: int | None = None  # the contribution it quotes (marked, suggested)
+    agree: int = 0
+    disagree: int = 0
 
     @property
     def suggested(self) -> bool:
@@ -50,12 +55,70 @@ class KeyPoint:
 
 
 @dataclass(frozen=True)
+class Group:
+    """Similar contributions to one guiding question, shown by a representative quote, with every source."""
+
+    question: int
+    representative: Quote
+    sources: tuple[Quote, ...]  # every contribution of the group (the representative first)
+    supporters: int = 0  # distinct members who supported any of them (authors excluded)
+    agree: int = 0  # distinct members who agreed with any of them
+    disagree: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.sources)
+
+
+@dataclass(frozen=True)
+class ConsensusItem:
+    """A group (or a single contribution) with its agreement figures."""
+
+    group: Group
+    agreement: float  # agree / (agree + disagree)
+    divisiveness: float  # 0: one-sided; 1: evenly split between many
+
+
+@dataclass(frozen=True)
+class Consensus:
+    agree_emoji: str = "👍"
+    disagree_emoji: str = "👎"
+    agreed: tuple[ConsensusItem, ...] = ()
+    divided: tuple[ConsensusItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class PastDialogue:
+    title: str
+    starts_at: datetime
+    url: str | None = None  # its published report, when there is one
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """What moderators wrote for the report in one language (``/report edit``)."""
+
+    about: str = ""  # the community
+    introduction: str = ""  # replaces the dialogue's description when given
+    sections: tuple[Section, ...] = ()  # free sections, after the introduction
+    panel_link: str | None = None  # the recording or webinar
+    moderator: str | None = None
+
+
+@dataclass(frozen=True)
 class GuidingQuestion:
     position: int
     text: str
     key_points: tuple[KeyPoint, ...] = ()  # moderators' and marked contributions
-    suggested: tuple[KeyPoint, ...] = ()  # only when key_points is empty (see bot.report.suggest)
+    suggested: tuple[KeyPoint, ...] = ()  # for the moderators' review only: never published
     contributions: int = 0
+    groups: tuple[Group, ...] = ()  # similar contributions grouped (bot.report.synthesis)
 
 
 @dataclass(frozen=True)
@@ -148,6 +211,26 @@ class Report:
     #: The moderators' translations of the dialogue's content; renderers apply them per language
     #: (:func:`bot.report.localized.localized`).
     translations: ContentTranslations | None = None
+    front: tuple[tuple[str, FrontMatter], ...] = ()  # (language, front matter)
+    series: tuple[PastDialogue, ...] = ()  # the guild's earlier dialogues, latest first
+    untagged: tuple[Quote, ...] = ()  # well-supported comments no theme was given to
+    consensus: Consensus = field(default_factory=Consensus)
+
+    def front_matter(self, language: str) -> FrontMatter:
+        """The front matter in ``language``, each part falling back to the main language's."""
+        parts = dict(self.front)
+        own, main = parts.get(language), parts.get(self.language)
+        if own is None:
+            return main or FrontMatter()
+        if main is None or main is own:
+            return own
+        return FrontMatter(
+            about=own.about or main.about,
+            introduction=own.introduction or main.introduction,
+            sections=own.sections or main.sections,
+            panel_link=own.panel_link or main.panel_link,
+            moderator=own.moderator or main.moderator,
+        )
 
     @property
     def language(self) -> str:

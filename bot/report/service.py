@@ -5,6 +5,7 @@ No discord import: the cog renders and posts; this class reads and writes the st
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -15,6 +16,8 @@ from bot.dialogues.service import resolve_dialogue
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.report.compile import compile_report, compile_week
+from bot.report.drafts import DraftService
+from bot.report.editorial import edit
 from bot.report.model import Report, WeekSummary
 from bot.store import Database
 from bot.store.repositories.dialogues import DialogueRepository
@@ -63,6 +66,16 @@ def _info(row: object) -> DialogueInfo:
     )
 
 
+async def compile_edited(
+    db: Database, dialogue_id: int, drafts: DraftService, *, panel: PanelRecordService | None = None,
+    draft: bool = False,
+) -> Report:
+    """The compiled report with the editorial pass (:mod:`bot.report.editorial`) run off the loop."""
+    report = await compile_report(db, dialogue_id, panel=panel, suggestions=0)
+    inputs = await drafts.inputs(dialogue_id, report.guild_id, iso(report.starts_at))
+    return await asyncio.to_thread(edit, report, inputs, draft=draft)
+
+
 class ReportService:
     def __init__(
         self, db: Database, clock: Clock, panel: PanelRecordService | None = None,
@@ -73,6 +86,7 @@ class ReportService:
         self.clock = clock
         self.panel = panel
         self.contributions = contributions
+        self.drafts = DraftService(db, clock)
 
     async def dialogue(self, guild_id: int, ref: str | int) -> DialogueInfo:
         """The guild's dialogue by id or title (:func:`bot.dialogues.service.resolve_dialogue`)."""
@@ -87,9 +101,11 @@ class ReportService:
         if self.contributions is not None:
             await self.contributions.flush()
 
-    async def compile(self, dialogue_id: int) -> Report:
+    async def compile(self, dialogue_id: int, *, draft: bool = False) -> Report:
+        """The report as it stands, edited by the moderators' draft. ``draft=True`` (the preview) adds
+        the suggested key points awaiting review; any other report never holds one."""
         await self._flush()
-        return await compile_report(self.db, dialogue_id, panel=self.panel)
+        return await compile_edited(self.db, dialogue_id, self.drafts, panel=self.panel, draft=draft)
 
     async def week(self, dialogue_id: int, week: int) -> WeekSummary:
         await self._flush()

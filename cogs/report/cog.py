@@ -28,6 +28,7 @@ from bot.report.jsonout import render_json
 from bot.report.markdown import render_markdown
 from bot.report.service import DialogueInfo
 from cogs.kit.access import moderator_only, require_guild
+from cogs.report import editing
 from cogs.report.posting import NO_MENTIONS, WeekSummaryHandler, file_stem, publish, resolve_channel, summary_target
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class ReportCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.services.schedule.register("week_summary", WeekSummaryHandler(self.bot))
+        self.bot.add_dynamic_items(*editing.DYNAMIC_ITEMS)
 
     async def _dialogue(self, interaction: discord.Interaction, value: str) -> DialogueInfo:
         return await self.bot.services.report.dialogue(require_guild(interaction), value)
@@ -89,7 +91,7 @@ class ReportCog(commands.Cog):
         found = await self._dialogue(interaction, dialogue)
         lang = self.bot.services.report.language(found, language.value if language else None)
         await interaction.response.defer(ephemeral=True)
-        report = await self.bot.services.report.compile(found.id)
+        report = await self.bot.services.report.compile(found.id, draft=True)
         messages = render_discord(report, lang, draft=True)
         shown = messages[:PREVIEW_MESSAGES]
         for text in shown[:-1]:
@@ -103,6 +105,64 @@ class ReportCog(commands.Cog):
             last = last[: 2000 - len(more)] if len(last) + len(more) > 2000 else last
             last += more
         await send_ephemeral(interaction, last, suppress_embeds=True, file=draft)
+        reader = await language_for(self.bot, interaction)
+        for text, view in editing.suggestion_messages(report, reader, lang):
+            await send_ephemeral(interaction, text, suppress_embeds=True, view=view)
+
+    # -- the draft: front matter, hidden items, agreement reactions --------------------------------
+
+    @report.command(name=_T("edit"),
+                    description=_T("Write a part of the report: introduction, about, panel, a section"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE, part=_T("The part to write"), language=LANGUAGE)
+    @app_commands.choices(part=editing.PART_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    async def edit(
+        self, interaction: discord.Interaction, dialogue: str, part: app_commands.Choice[str],
+        language: app_commands.Choice[str] | None = None,
+    ) -> None:
+        dialogue_id, lang = await editing.require_language(self.bot, interaction, dialogue,
+                                                           language.value if language else None)
+        saved = await self.bot.services.report.drafts.part_text(dialogue_id, part.value, lang)
+        reader = await language_for(self.bot, interaction)
+        await interaction.response.send_modal(editing.PartModal(
+            reader, dialogue_id, part.value, lang, title=saved.title if part.value != "section" else "",
+            body=saved.body if part.value != "section" else "", link=saved.link, moderator=saved.moderator,
+        ))
+
+    @report.command(name=_T("hide"), description=_T("Leave a quoted item out of the report"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE, item=_T("The item (start typing its words)"))
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete, item=editing.shown_items)
+    async def hide(self, interaction: discord.Interaction, dialogue: str, item: str) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        hidden = await self.bot.services.report.drafts.hide(found.id, item, interaction.user.id)
+        reader = await language_for(self.bot, interaction)
+        await send_ephemeral(interaction, t(reader, "Left out of the report: {text}",
+                                            text=editing._short(hidden.text, 1500)))
+
+    @report.command(name=_T("restore"), description=_T("Bring a hidden item back into the report"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE, item=_T("The hidden item"))
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete, item=editing.hidden_items)
+    async def restore(self, interaction: discord.Interaction, dialogue: str, item: str) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        restored = await self.bot.services.report.drafts.restore(found.id, item)
+        reader = await language_for(self.bot, interaction)
+        await send_ephemeral(interaction, t(reader, "Back in the report: {text}",
+                                            text=editing._short(restored.text, 1500)))
+
+    @report.command(name=_T("reactions"), description=_T("The reactions that count as agreement and disagreement"))
+    @moderator_only()
+    @app_commands.describe(dialogue=DIALOGUE, agree=_T("Agreement (default 👍)"),
+                           disagree=_T("Disagreement (default 👎)"))
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    async def reactions(self, interaction: discord.Interaction, dialogue: str, agree: str, disagree: str) -> None:
+        found = await self._dialogue(interaction, dialogue)
+        agree, disagree = await self.bot.services.report.drafts.set_reactions(found.id, agree, disagree)
+        reader = await language_for(self.bot, interaction)
+        await send_ephemeral(interaction, t(reader, "In “{title}”, {agree} counts as agreement and {disagree} as "
+                                                    "disagreement.", title=found.title, agree=agree, disagree=disagree))
 
     @report.command(name=_T("publish"), description=_T("Post the report in the summary channel, with files"))
     @moderator_only()

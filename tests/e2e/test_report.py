@@ -65,7 +65,9 @@ async def test_a_moderator_previews_the_draft_with_suggestions_marked(community:
     assert "Resistance is born from fear of losing power" in text
     assert "(suggestion)" in text  # questions without key points get suggestions, marked in the draft
     assert all(len(m.content) <= 2000 for m in result.followups)
-    assert last_answer(result).attachments[0].filename.endswith("-draft.md")
+    files = [a.filename for m in result.followups for a in m.attachments]
+    assert len(files) == 1 and files[0].endswith("-draft.md")
+    assert "Suggested key points for question 1" in result.followups[-1].content  # with Accept/Edit/Dismiss
     assert not bot_messages(community, community.summary)  # nothing public
 
 

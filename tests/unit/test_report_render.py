@@ -72,13 +72,15 @@ def test_footnotes_are_numbered_and_referenced_where_the_link_was_shared() -> No
     ]
 
 
-def test_suggestions_are_marked_in_the_preview_and_labelled_in_the_published_report() -> None:
+def test_suggestions_are_marked_in_the_preview_and_never_in_the_published_report() -> None:
     report = sample_report()
     draft = render_markdown(report, draft=True)
     final = render_markdown(report)
     line = "- Repositories of materials are vital. — *Genre en Action*"
     assert f"{line} *(suggestion)*" in draft
-    assert "Suggested from the discussion:" in final and line in final
+    assert "Suggested from the discussion (awaiting review):" in draft
+    # A suggestion no moderator accepted never reaches a published report, even if handed to the renderer.
+    assert "Suggested from the discussion" not in final and line not in final
     assert "(suggestion)" not in final
     # Moderators' key points are never labelled as suggestions.
     assert "- Resistance is born from fear.\n" in draft

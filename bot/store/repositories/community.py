@@ -25,6 +25,9 @@ FORGET_CLEARED = (
     ("dialogues", "created_by"),
     ("panel_questions", "reviewed_by"),
     ("panellists", "user_id"),
+    ("report_parts", "updated_by"),
+    ("report_hidden", "hidden_by"),
+    ("report_suggestions", "decided_by"),
 )
 
 

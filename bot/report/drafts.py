@@ -1,0 +1,201 @@
+"""The report's editorial draft: what moderators write (``/report edit``), hide and restore
+(``/report hide|restore``), and decide on suggested key points (Accept, Edit, Dismiss), and the
+reactions that count as agreement (``/report reactions``). No discord import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.clock import Clock, iso
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.report.editorial import DEFAULT_AGREE, DEFAULT_DISAGREE, EditorialInputs
+from bot.report.text import safe_url
+from bot.store import Database
+from bot.store.repositories.report_drafts import ReportDraftRepository
+
+Part = Literal["introduction", "about", "panel", "section"]
+PARTS: tuple[Part, ...] = ("introduction", "about", "panel", "section")
+MAX_BODY = 4000  # a modal's paragraph field
+MAX_TITLE = 100
+MAX_NAME = 100
+SAMPLE = 150  # contributions per guiding question the synthesis reads (most supported, then recent)
+UNTAGGED = 10  # well-supported untagged comments shown
+UNTAGGED_MIN_SUPPORT = 2
+_CUSTOM_EMOJI = re.compile(r"<a?:\w{2,32}:\d{15,21}>")
+
+
+@dataclass(frozen=True)
+class PartText:
+    """A part as the modal shows it (empty when not written yet)."""
+
+    title: str = ""
+    body: str = ""
+    link: str = ""
+    moderator: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    contribution_id: int
+    text: str
+    author: str
+
+
+def valid_emoji(value: str) -> str:
+    """One emoji: a Unicode emoji (no letters, digits or spaces) or a custom ``<:name:id>``."""
+    value = value.strip()
+    if _CUSTOM_EMOJI.fullmatch(value):
+        return value
+    if not value or len(value) > 16 or any(ch.isspace() or ch.isalnum() or ch in "<>@#:" for ch in value):
+        raise UserError(N_("“{value}” is not one emoji."), value=value[:40])
+    return value
+
+
+_SKIN_TONES = dict.fromkeys(range(0x1F3FB, 0x1F400))
+
+
+def base_emoji(emoji: str) -> str:
+    """👍🏽 → 👍: a skin tone is the same reaction."""
+    return emoji.translate(_SKIN_TONES)
+
+
+def reaction_kind(emoji: str, disagreement: bool, agree: str, disagree: str) -> str:
+    """``agree``, ``disagree`` or ``support`` for one stored reaction, by the dialogue's emoji."""
+    base = base_emoji(emoji)
+    if disagreement or base == base_emoji(disagree):
+        return "disagree"
+    return "agree" if base == base_emoji(agree) else "support"
+
+
+class DraftService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.repo = ReportDraftRepository(db)
+        self.clock = clock
+
+    # -- front matter ------------------------------------------------------------------------------
+
+    async def part_text(self, dialogue_id: int, part: str, language: str, title: str = "") -> PartText:
+        if part == "section":
+            row = await self.repo.section_by_title(dialogue_id, language, title) if title else None
+        else:
+            row = await self.repo.part(dialogue_id, part, language)
+        if row is None:
+            return PartText(title=title)
+        return PartText(row["title"], row["body"], row["link"] or "", row["moderator"] or "")
+
+    async def save_part(
+        self, dialogue_id: int, part: str, language: str, user_id: int, *, title: str = "", body: str = "",
+        link: str = "", moderator: str = "",
+    ) -> bool:
+        """Save a part; an emptied part (a section without text) is removed. True when saved."""
+        if part not in PARTS:
+            raise UserError(N_("The part must be introduction, about, panel or section."))
+        title, body = " ".join(title.split()), body.strip()
+        link, moderator = link.strip(), " ".join(moderator.split())
+        if len(body) > MAX_BODY:
+            raise UserError(N_("The text can be at most {n} characters."), n=MAX_BODY)
+        if len(title) > MAX_TITLE or len(moderator) > MAX_NAME:
+            raise UserError(N_("A title or a name can be at most {n} characters."), n=MAX_TITLE)
+        if link and not safe_url(link):
+            raise UserError(N_("The link must be a web address (https://…)."))
+        now = iso(self.clock())
+        if part == "section":
+            if not title:
+                raise UserError(N_("A section needs a title."))
+            row = await self.repo.section_by_title(dialogue_id, language, title)
+            position = row["position"] if row is not None else await self.repo.next_section(dialogue_id, language)
+        else:
+            position = 0
+        if not (body or link or moderator):
+            await self.repo.delete_part(dialogue_id, part, language, position)
+            return False
+        await self.repo.save_part(dialogue_id, part, language, position, title=title, body=body,
+                                  link=link or None, moderator=moderator or None, user_id=user_id, now=now)
+        return True
+
+    # -- hidden items ------------------------------------------------------------------------------
+
+    async def _item(self, dialogue_id: int, value: str | int) -> Item:
+        text = str(value).strip().lstrip("#")
+        row = await self.repo.contribution(dialogue_id, int(text)) if text.isdigit() else None
+        if row is None:
+            raise UserError(N_("There is no such item in this report: choose one from the list."))
+        return Item(row["id"], row["content"], row["author_name"])
+
+    async def hide(self, dialogue_id: int, value: str | int, user_id: int) -> Item:
+        item = await self._item(dialogue_id, value)
+        if item.contribution_id in await self.repo.hidden(dialogue_id):
+            raise UserError(N_("That item is already left out of the report."))
+        await self.repo.hide(dialogue_id, [item.contribution_id], "moderator", user_id, iso(self.clock()))
+        return item
+
+    async def hide_missing(self, dialogue_id: int, contribution_ids: list[int]) -> None:
+        """Items whose message was gone (or whose author opted out) when the report was checked."""
+        await self.repo.hide(dialogue_id, contribution_ids, "missing", None, iso(self.clock()))
+
+    async def restore(self, dialogue_id: int, value: str | int) -> Item:
+        item = await self._item(dialogue_id, value)
+        if not await self.repo.restore(dialogue_id, item.contribution_id):
+            raise UserError(N_("That item is not left out of the report."))
+        return item
+
+    async def items(self, dialogue_id: int, current: str, *, hidden: bool) -> list[Item]:
+        rows = await self.repo.search(dialogue_id, current.strip(), hidden=hidden)
+        return [Item(r["id"], r["content"], r["author_name"]) for r in rows]
+
+    # -- suggestions -------------------------------------------------------------------------------
+
+    async def decide(self, dialogue_id: int, contribution_id: int, accept: bool, user_id: int,
+                     text: str | None = None) -> Item:
+        """Accept (as a key point keeping its source link, with ``text`` if edited) or dismiss."""
+        item = await self._item(dialogue_id, contribution_id)
+        row = await self.repo.contribution(dialogue_id, contribution_id)
+        assert row is not None
+        point = " ".join((text or item.text).split())
+        if accept and not point:
+            raise UserError(N_("Write the key point."))
+        if len(point) > MAX_BODY:
+            raise UserError(N_("The text can be at most {n} characters."), n=MAX_BODY)
+        done = await self.repo.decide(
+            dialogue_id, contribution_id, "accepted" if accept else "dismissed",
+            question_id=row["question_id"], text=point, user_id=user_id, now=iso(self.clock()),
+        )
+        if not done:
+            raise UserError(N_("Another moderator already decided on this suggestion."))
+        return item
+
+    # -- reactions ---------------------------------------------------------------------------------
+
+    async def reactions(self, dialogue_id: int) -> tuple[str, str]:
+        return await self.repo.reactions(dialogue_id) or (DEFAULT_AGREE, DEFAULT_DISAGREE)
+
+    async def set_reactions(self, dialogue_id: int, agree: str, disagree: str) -> tuple[str, str]:
+        agree, disagree = valid_emoji(agree), valid_emoji(disagree)
+        if agree == disagree:
+            raise UserError(N_("Agreement and disagreement need two different emoji."))
+        await self.repo.set_reactions(dialogue_id, agree, disagree, iso(self.clock()))
+        return agree, disagree
+
+    # -- what the editorial pass reads -------------------------------------------------------------
+
+    async def inputs(self, dialogue_id: int, guild_id: int, starts_at: str) -> EditorialInputs:
+        agree, disagree = await self.reactions(dialogue_id)
+        sample = await self.repo.sample(dialogue_id, SAMPLE)
+        rows = await self.repo.reactions_of(r["id"] for r in sample)
+        reactions = [(r[0], r[1], reaction_kind(r[2], bool(r[3]), agree, disagree)) for r in rows]
+        return EditorialInputs(
+            parts=await self.repo.parts(dialogue_id),
+            hidden=await self.repo.hidden(dialogue_id),
+            decisions=await self.repo.decisions(dialogue_id),
+            sample=sample,
+            reactions=reactions,
+            untagged=await self.repo.untagged_supported(dialogue_id, UNTAGGED_MIN_SUPPORT, UNTAGGED),
+            earlier=await self.repo.earlier_dialogues(guild_id, dialogue_id, starts_at),
+            positions=await self.repo.question_positions(dialogue_id),
+            agree=agree,
+            disagree=disagree,
+        )

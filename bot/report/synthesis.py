@@ -1,0 +1,120 @@
+"""Similar contributions grouped, offline: TF-IDF over character n-grams, across en/es/fr.
+
+Character n-grams (3 to 5 characters, inside words, accents folded) match what word counts miss
+in three languages: inflections ("resistencias", "resistance", "résistances" share ``sist``,
+``esist``…) and typos. No model is downloaded and nothing is invented: a group is shown by one of its
+own contributions (the one closest to the group's centre, support breaking ties) with a link to every
+message in it.
+
+The grouping is greedy and deterministic: contributions are taken most supported first; each joins
+the existing group whose centre it is most similar to (cosine ≥ :data:`THRESHOLD`) or starts a new
+one. It runs over a bounded sample per question (chosen in SQL, see
+``ReportDraftRepository.sample``), in a worker thread.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+NGRAMS = (3, 4, 5)
+THRESHOLD = 0.32  # cosine to a group's centre to join it (tuned on the demo's en/es/fr week)
+MAX_DF = 0.6  # n-grams in more than this share of the texts say nothing about similarity
+MIN_LENGTH = 12  # shorter texts ("+1", "I agree!") are never grouped with anything
+
+_URL = re.compile(r"https?://\S+|<[@#&!]?\d+>|<a?:\w+:\d+>")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+Vector = dict[str, float]
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed, links and mentions dropped."""
+    text = _URL.sub(" ", text.lower())
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def ngrams(text: str) -> Counter[str]:
+    """Character n-grams inside words, each word padded with spaces (scikit-learn's ``char_wb``)."""
+    grams: Counter[str] = Counter()
+    for word in _WORD.findall(fold(text)):
+        padded = f" {word} "
+        for n in NGRAMS:
+            if len(padded) < n:
+                continue
+            grams.update(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+def tfidf(texts: Sequence[str]) -> list[Vector]:
+    """Sublinear TF-IDF vectors, L2-normalised; n-grams common to most texts are dropped."""
+    counts = [ngrams(text) for text in texts]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(texts)
+    ceiling = max(2, int(MAX_DF * n)) if n > 4 else n
+    idf = {gram: math.log((1 + n) / (1 + d)) + 1 for gram, d in df.items() if d <= ceiling}
+    vectors = []
+    for c in counts:
+        v = {gram: (1 + math.log(k)) * idf[gram] for gram, k in c.items() if gram in idf}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vectors.append({gram: x / norm for gram, x in v.items()})
+    return vectors
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(k, 0.0) for k, x in a.items())
+
+
+@dataclass
+class Cluster:
+    members: list[int] = field(default_factory=list)  # indexes into the input, in joining order
+    centre: Vector = field(default_factory=dict)  # sum of the members' vectors
+
+    def similarity(self, v: Vector) -> float:
+        norm = math.sqrt(sum(x * x for x in self.centre.values())) or 1.0
+        return cosine(v, self.centre) / norm
+
+    def add(self, index: int, v: Vector) -> None:
+        self.members.append(index)
+        for k, x in v.items():
+            self.centre[k] = self.centre.get(k, 0.0) + x
+
+
+def group(texts: Sequence[str], support: Sequence[int], threshold: float = THRESHOLD) -> list[list[int]]:
+    """Indexes of ``texts`` in groups of similar ones; each group's representative first. Groups come
+    largest first (then most supported); singletons included."""
+    vectors = tfidf(texts)
+    order = sorted(range(len(texts)), key=lambda i: (-support[i], i))
+    clusters: list[Cluster] = []
+    for i in order:
+        v = vectors[i]
+        best, best_sim = None, threshold
+        if len(fold(texts[i]).strip()) >= MIN_LENGTH and v:
+            for cluster in clusters:
+                if len(fold(texts[cluster.members[0]]).strip()) < MIN_LENGTH:
+                    continue
+                sim = cluster.similarity(v)
+                if sim >= best_sim:
+                    best, best_sim = cluster, sim
+        if best is None:
+            best = Cluster()
+            clusters.append(best)
+        best.add(i, v)
+    groups = []
+    for cluster in clusters:
+        members = cluster.members
+        if len(members) > 1:
+            rep = max(members, key=lambda i: (round(cluster.similarity(vectors[i]), 6), support[i], -i))
+            members = [rep, *(i for i in members if i != rep)]
+        groups.append(members)
+    groups.sort(key=lambda g: (-len(g), -sum(support[i] for i in g), g[0]))
+    return groups
