@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_interval, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -93,15 +93,42 @@ def number(language: str | None, value: float) -> str:
     return format_decimal(value, locale=resolve(language))
 
 
+#: The house style writes dates as the seed reports do, day first in every language ("6 May 2015"):
+#: English dates use British English's patterns.
+_DATE_LOCALES = {"en": "en_GB"}
+#: Between the two ends of a range, as the seeds write it: "6 - 13 May 2015".
+RANGE_SEPARATOR = " - "
+
+
+def date_locale(language: str | None) -> str:
+    """The Babel locale for dates in ``language``'s house style."""
+    lang = resolve(language)
+    return _DATE_LOCALES.get(lang, lang)
+
+
 def date_text(language: str | None, value: date | datetime, tz: tzinfo | None = None,
               fmt: str = "long") -> str:
+    """A date in the house style: ``"long"`` is ``6 May 2015`` / ``6 de mayo de 2015`` / ``6 mai 2015``."""
     if isinstance(value, datetime) and tz is not None:
         value = value.astimezone(tz)
-    return format_date(value, format=fmt, locale=resolve(language))
+    day = value.date() if isinstance(value, datetime) else value
+    if fmt == "long":
+        return format_skeleton("yMMMMd", day, locale=date_locale(language))
+    return format_date(day, format=fmt, locale=date_locale(language))
+
+
+def weekday_date(language: str | None, value: date) -> str:
+    """``Monday 4 January 2026`` / ``lunes, 4 de enero de 2026`` / ``lundi 4 janvier 2026``."""
+    return format_date(value, format="full", locale=date_locale(language))
+
+
+def short_date(language: str | None, value: date) -> str:
+    """``4 Jan`` / ``4 ene`` / ``4 janv.``: a chart label or a transcript's day."""
+    return format_skeleton("MMMd", value, locale=date_locale(language))
 
 
 def datetime_text(language: str | None, value: datetime, tz: tzinfo, fmt: str = "long") -> str:
-    return format_datetime(value, format=fmt, tzinfo=tz, locale=resolve(language))
+    return format_datetime(value, format=fmt, tzinfo=tz, locale=date_locale(language))
 
 
 def time_text(language: str | None, value: datetime, tz: tzinfo, fmt: str = "short") -> str:
@@ -109,10 +136,25 @@ def time_text(language: str | None, value: datetime, tz: tzinfo, fmt: str = "sho
 
 
 def date_range(language: str | None, start: datetime, end: datetime, tz: tzinfo) -> str:
-    """``6 – 13 May 2015`` in the reader's language, as the seed reports write it."""
-    return format_interval(
-        start.astimezone(tz).date(), end.astimezone(tz).date(), skeleton="yMMMd", locale=resolve(language)
-    )
+    """The dates of a dialogue or a week in the seeds' house style, full month names:
+    ``6 - 13 May 2015``, ``6 - 13 de mayo de 2015``, ``6 - 13 mai 2015``; across months
+    ``13 October - 2 November 2014``; across years both dates in full; one day as one date.
+
+    Babel's skeletons give each language's own order and words ("de", the month's name); the range
+    repeats only what differs, like Babel's interval formats (which lack full-month ranges in en/fr).
+    """
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    loc = date_locale(language)
+    whole = format_skeleton("yMMMMd", last, locale=loc)
+    if first == last:
+        return whole
+    if first.year != last.year:
+        head = format_skeleton("yMMMMd", first, locale=loc)
+    elif first.month != last.month:
+        head = format_skeleton("MMMMd", first, locale=loc)
+    else:
+        head = format_skeleton("d", first, locale=loc)
+    return f"{head}{RANGE_SEPARATOR}{whole}"
 
 
 def language_name(language: str, in_language: str | None = None) -> str:

@@ -147,6 +147,31 @@ def _locked() -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+#: French typography: a narrow no-break space (U+202F) before ``: ; ? !``. A plain or no-break
+#: space there becomes one; a sign glued to a word gets one when it ends a clause (followed by a
+#: space or the end), so ``HH:MM``, URLs (``?article``) and ``<t:…:F>`` tags are left alone.
+NNBSP = "\u202f"
+_FR_SPACED = re.compile(r"(?<=\S)[ \u00a0]+(?=[:;?!])")
+_FR_GLUED = re.compile(r"(?<=[^\s:;?!\u00a0\u202f/])(?=[:;?!](?:\s|$))")
+
+
+def french_typography(text: str) -> str:
+    return _FR_GLUED.sub(NNBSP, _FR_SPACED.sub(NNBSP, text))
+
+
+def _typeset(language: str, catalog: Catalog) -> None:
+    """French strings get French typography, whoever wrote them (``add`` and ``update`` both run it)."""
+    if language != "fr":
+        return
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        if isinstance(message.string, str):
+            message.string = french_typography(message.string)
+        else:
+            message.string = tuple(french_typography(s) for s in message.string)
+
+
 def add(path: Path) -> int:
     """Set Spanish and French translations from a JSON object ``{msgid: [es, fr]}``.
 
@@ -175,6 +200,7 @@ def add(path: Path) -> int:
                     if entry is not None:
                         catalog.delete(msgid)
                     catalog.add(message_id, string, flags=("python-brace-format",))
+            _typeset(language, catalog)
             with po.open("wb") as fh:
                 write_po(fh, catalog, width=0, sort_by_file=True)
     print(f"{len(entries)} translations set in es and fr")
@@ -192,6 +218,7 @@ def _update() -> None:
         path = po_path(language)
         catalog = read_catalog(path, language)
         catalog.update(template, no_fuzzy_matching=True)
+        _typeset(language, catalog)
         with path.open("wb") as fh:
             write_po(fh, catalog, width=0, sort_by_file=True, ignore_obsolete=True)
         print(f"{path.relative_to(ROOT)}: updated")
@@ -239,6 +266,9 @@ def problems(template: Catalog | None = None) -> list[str]:
             if entry.fuzzy:
                 found.append(f"{language}: fuzzy translation: {msgid!r}")
             text = entry.string if isinstance(entry.string, str) else entry.string[0]
+            forms = [entry.string] if isinstance(entry.string, str) else list(entry.string)
+            if language == "fr" and any(french_typography(s) != s for s in forms):
+                found.append(f"fr: a narrow no-break space goes before : ; ? ! (run update): {text!r}")
             if placeholders(text) != placeholders(msgid):
                 found.append(f"{language}: placeholders differ: {msgid!r} → {text!r}")
             is_name = msgid in surface_names and _NAME_RE.match(msgid) and msgid == msgid.lower()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton
-
 from bot import text as escape
-from bot.i18n import date_range, date_text, resolve, t
+from bot.i18n import date_range, date_text, short_date, t
 from bot.report.model import Report, ThemeSection
 
 # Members' text is made safe in one place, :mod:`bot.text`; these names stay for the renderers.
@@ -31,7 +29,7 @@ def theme_name(theme: ThemeSection | None, key: str, language: str) -> str:
 
 
 def dates(report: Report, language: str) -> str:
-    """``6 – 13 May 2015`` in the dialogue's time zone."""
+    """``6 - 13 May 2015`` in the dialogue's time zone."""
     return date_range(language, report.starts_at, report.ends_at, ZoneInfo(report.timezone))
 
 
@@ -41,7 +39,7 @@ def local_date(value: datetime, timezone: str, language: str) -> str:
 
 def local_date_short(value: date, language: str) -> str:
     """``6 May`` / ``6 may`` / ``6 mai``: a chart label."""
-    return format_skeleton("MMMd", value, locale=resolve(language))
+    return short_date(language, value)
 
 
 def question_label(position: int, language: str) -> str:

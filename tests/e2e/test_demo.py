@@ -52,7 +52,8 @@ async def test_the_demo_runs_in_spanish(tmp_path: Path) -> None:
     result = await DemoRun(load_scenario(SHORT), tmp_path, "es", lambda _line: None).run()
     markdown = result.files["markdown"].read_text(encoding="utf-8")
     positions = sections_in_order(markdown, [
-        "Diálogo Virtual: Short Dialogue", "3–4 ene 2026", "INTRODUCCIÓN", "PANEL DE DISCUSIÓN", "PUNTOS CLAVE",
+        "Diálogo Virtual: Short Dialogue", "3 - 4 de enero de 2026", "INTRODUCCIÓN",
+        "PANEL DE DISCUSIÓN", "PUNTOS CLAVE",
         "Comentarios", "PREGUNTAS PARA CONTINUAR EL DEBATE", "Notas",
     ])
     assert positions == sorted(positions)

@@ -101,7 +101,7 @@ async def test_a_scheduled_week_runs_by_virtual_time_alone(community: Community)
     opening, *question_posts, reminder, closing = posts[:7]
     assert opening.content == "📣 **Resistances in Training**"
     body = opening.embeds[0].description
-    assert "Jan 5\u2009–\u200912, 2026" in body  # Babel's date range
+    assert "5 - 12 January 2026" in body  # the house style, as the seeds write dates
     assert f"<t:{int(OPENING.timestamp())}:F>" in body
     assert "Reflect on resistances to training." in body and "https://example.org/concept-note" in body
     for text, post in zip(QUESTIONS, question_posts, strict=True):
@@ -129,7 +129,7 @@ async def test_a_spanish_dialogue_posts_in_spanish(community: Community) -> None
     await community.env.advance_time(12 * DAY)
     opening, q1, *_rest, reminder, closing = bot_posts(community.dialogue, community.bot.user.id)
     body = opening.embeds[0].description
-    assert "5–12 ene 2026" in body.replace("\u2009", "").replace(" – ", "–")
+    assert "5 - 12 de enero de 2026" in body
     assert "Cómo participar" in body
     assert "Pregunta orientadora 1 de 4" in q1.content
     assert "Última llamada" in reminder.content

@@ -129,7 +129,7 @@ async def test_export_gives_a_file_in_the_chosen_format_and_language(community: 
     attachment = last_answer(result).attachments[0]
     assert attachment.filename == "resistances-in-training-fr.json"
     data = json.loads(await attachment.read())
-    assert data["language"] == "fr" and data["dialogue"]["heading"] == "Dialogue virtuel : Resistances in Training"
+    assert data["language"] == "fr" and data["dialogue"]["heading"] == "Dialogue virtuel\u202f: Resistances in Training"
     quotes = [q["text"] for th in data["themes"] for q in th["quotes"]]
     assert any("Funding for longer training programmes" in q for q in quotes)
 
@@ -185,8 +185,8 @@ async def test_a_two_week_dialogue_posts_an_end_of_week_summary(community: Commu
     await advance_to(community, OPENING.replace(day=12))
     posted = bot_messages(community, community.summary)
     assert [m.content.split("\n", 1)[0] for m in posted] == [
-        "## Week 1 of “Resistances in Training” (Jan 5\u2009–\u200912, 2026)",
-        "## Semana 1 de “Resistances in Training” (5–12 ene 2026)",
+        "## Week 1 of “Resistances in Training” (5 - 12 January 2026)",
+        "## Semana 1 de “Resistances in Training” (5 - 12 de enero de 2026)",
     ]
     english = posted[0].content
     assert "📊 Contributions: 2 · Participants: 2" in english  # one line of figures

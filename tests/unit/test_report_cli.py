@@ -30,7 +30,7 @@ async def test_the_cli_writes_the_report_by_title_in_a_chosen_language_and_forma
     assert code == 0
     page = out.read_text(encoding="utf-8")
     ET.fromstring(page.split("\n", 1)[1])
-    assert "Dialogue virtuel : Resistances in Training" in page
+    assert "Dialogue virtuel\u202f: Resistances in Training" in page
     assert SECRETS["opted_out"] not in page
 
 

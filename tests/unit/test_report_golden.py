@@ -18,16 +18,16 @@ from bot.store import Database
 from tests.unit._report_story import SECRETS, Story, build_story
 
 SECTIONS = {
-    "en": ["## Virtual Dialogue: Resistances in Training", "### Jan 5\u2009–\u200912, 2026", "### Report",
+    "en": ["## Virtual Dialogue: Resistances in Training", "### 5 - 12 January 2026", "### Report",
            "#### INTRODUCTION", "Discussions were guided by these questions:", "#### PANEL DISCUSSION",
            "### KEY POINTS", "### **Comments from the online discussion**", "### QUESTIONS FOR FURTHER DISCUSSION",
            "### PARTICIPATION", "#### Notes"],
-    "es": ["## Diálogo Virtual: Resistances in Training", "### 5–12 ene 2026", "### Informe",
+    "es": ["## Diálogo Virtual: Resistances in Training", "### 5 - 12 de enero de 2026", "### Informe",
            "#### INTRODUCCIÓN", "Las discusiones se guiaron por estas preguntas:", "#### PANEL DE DISCUSIÓN",
            "### PUNTOS CLAVE", "### **Comentarios", "### PREGUNTAS PARA CONTINUAR EL DEBATE",
            "### PARTICIPACIÓN", "#### Notas"],
-    "fr": ["## Dialogue virtuel : Resistances in Training", "### 5–12 janv. 2026", "### Rapport",
-           "#### INTRODUCTION", "Les discussions ont été guidées par ces questions :", "#### PANEL DE DISCUSSION",
+    "fr": ["## Dialogue virtuel\u202f: Resistances in Training", "### 5 - 12 janvier 2026", "### Rapport",
+           "#### INTRODUCTION", "Les discussions ont été guidées par ces questions\u202f:", "#### PANEL DE DISCUSSION",
            "### IDÉES CLÉS", "### **Commentaires", "### QUESTIONS POUR DE FUTURES DISCUSSIONS",
            "### PARTICIPATION", "#### Notes"],
 }
@@ -140,7 +140,7 @@ async def test_nothing_privacy_removed_leaks_into_any_format(story: Story) -> No
         json.loads(outputs["json"])
 
 
-@pytest.mark.parametrize(("lang", "label"), [("es", "***P: "), ("fr", "***Q : ")])
+@pytest.mark.parametrize(("lang", "label"), [("es", "***P: "), ("fr", "***Q\u202f: ")])
 async def test_the_q_and_a_label_follows_the_report_language(story: Story, lang: str, label: str) -> None:
     # The same label as the relay line posted in the panel channel ("P:" in Spanish, "Q :" in French).
     md = render_markdown(await story.services.report.compile(story.dialogue_id), lang)
