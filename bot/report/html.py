@@ -106,6 +106,12 @@ class _Refs:
         return tuple(s for s in out if s.text or s.note is not None)
 
 
+def _labelled(template: str, field: str, segments: tuple[Segment, ...]) -> tuple[Segment, ...]:
+    """``segments`` in place of ``{field}`` in a translated (unformatted) ``template``."""
+    before, _, after = template.partition("{" + field + "}")
+    return tuple(s for s in (Segment(before), *segments, Segment(after)) if s.text or s.note is not None)
+
+
 def _site(url: str) -> str:
     host = urlsplit(url).hostname or url
     return host.removeprefix("www.")
@@ -206,7 +212,8 @@ def render_html(report: Report, language: str | None = None, *, draft: bool = Fa
         panel = None
     panel_questions = [
         {
-            "posed": Item(member(t(lang, "Q: {question}", question=q.text)), q.credit),
+            # The label as translated ("Q\u202f: " in French), the member's words made safe.
+            "posed": Item(_labelled(t(lang, "Q: {question}"), "question", member(q.text)), q.credit),
             "answers": [(a.panellist, member(a.text)) for a in q.answers],
         }
         for q in (panel.questions if panel else ())

@@ -180,7 +180,7 @@ def render_markdown(report: Report, language: str | None = None, *, draft: bool 
     report = localized(report, lang)
     fl = flavour
     out: list[str] = [
-        fl.h(2, fl.esc(tx.title(report, lang), lang)), "",
+        fl.h(2, t(lang, "Virtual Dialogue: {title}", title=fl.esc(report.title, lang))), "",
         fl.h(3, tx.dates(report, lang)), "",
         fl.h(3, t(lang, "Report")), "",
         fl.h(4, t(lang, "Introduction").upper()), "",
