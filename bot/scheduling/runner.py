@@ -19,21 +19,8 @@ otherwise they are marked skipped and the moderators are told (the notifier).
 Handlers are registered by kind (``opening``, ``question``, ``reminder``, ``closing`` by the dialogue
 poster; ``week_summary`` by the report feature), so this module never imports discord.
 
-**Time.** APScheduler only *wakes* the runner: one ``DateTrigger`` job per pending row (job id
-``schedule-item-<id>``, rebuilt from the rows at start-up and after every change with
-``replace_existing=True``). Whatever job fires, the runner's :meth:`ScheduleRunner.run_due` then posts
-*every* due row, in order, under one lock — so two posts due at the same instant (the opening and the
-first question) never race, and a job firing early or twice does nothing. The runner decides what is
-due with the injected clock (``bot.clock``).
-
-APScheduler 3 itself computes "now" with ``datetime.now`` inside ``apscheduler.schedulers.base`` (to
-find due jobs and how long to sleep) and ``apscheduler.executors.base`` (its misfire check).
-:func:`install_clock` replaces the ``datetime`` name in those two modules — and only there — with
-:class:`ClockDatetime`, a ``datetime`` subclass whose ``now()`` reads the clock of the running
-scheduler. In production that clock is the wall clock (``discord.utils.utcnow``), so nothing changes;
-inside SimCord it is the virtual clock, and because APScheduler sleeps with ``loop.call_later``, which
-SimCord also drives, ``await env.advance_time(...)`` alone runs a dialogue week. Those modules use
-``datetime`` for nothing but ``now()``, which a test pins (``tests/unit/test_schedule_clock.py``).
+**Time.** The runner decides what is due with the injected clock (``bot.clock``); APScheduler only wakes
+it (:mod:`bot.scheduling.wakeups`, on the same clock).
 """
 
 from __future__ import annotations
@@ -42,13 +29,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, ClassVar, Protocol
-
-import apscheduler.executors.base as _aps_executors
-import apscheduler.schedulers.base as _aps_schedulers
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.date import DateTrigger
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.clock import Clock, iso
 from bot.config import Config
@@ -64,45 +46,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 #: Delay before retrying an item whose post failed.
 RETRY_AFTER = timedelta(minutes=2)
-
-
-# -- the clock APScheduler reads ----------------------------------------------------------------------
-
-class ClockDatetime(datetime):
-    """``datetime`` whose :meth:`now` follows the clock installed by the running :class:`Scheduler`.
-
-    Only ever used as the ``datetime`` name inside two APScheduler modules (see the module docstring);
-    with no clock installed it is the ordinary wall clock.
-    """
-
-    clocks: ClassVar[list[Clock]] = []
-
-    @classmethod
-    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
-        if not cls.clocks:
-            return datetime.now(tz)
-        current = cls.clocks[-1]()
-        if tz is None:
-            return current.astimezone().replace(tzinfo=None)
-        return current.astimezone(tz)
-
-
-_PATCHED_MODULES = (_aps_schedulers, _aps_executors)
-
-
-def install_clock(clock: Clock) -> None:
-    """Make APScheduler's "now" read ``clock`` (until :func:`uninstall_clock`)."""
-    for module in _PATCHED_MODULES:
-        module.datetime = ClockDatetime  # type: ignore[attr-defined]
-    ClockDatetime.clocks.append(clock)
-
-
-def uninstall_clock(clock: Clock) -> None:
-    if clock in ClockDatetime.clocks:
-        ClockDatetime.clocks.remove(clock)
-    if not ClockDatetime.clocks:
-        for module in _PATCHED_MODULES:
-            module.datetime = datetime  # type: ignore[attr-defined]
 
 
 # -- handlers ---------------------------------------------------------------------------------------
@@ -256,66 +199,3 @@ class ScheduleRunner:
             await self.notifier.skipped(dialogue_id, items)
         except Exception:
             log.exception("could not tell the moderators of dialogue %s about skipped posts", dialogue_id)
-
-
-class Scheduler:
-    """APScheduler ``AsyncIOScheduler`` whose jobs wake :meth:`ScheduleRunner.run_due`."""
-
-    def __init__(self, runner: ScheduleRunner, clock: Clock) -> None:
-        self.runner = runner
-        self.clock = clock
-        self._aps = AsyncIOScheduler(
-            timezone=UTC,
-            # The runner applies the grace period itself; APScheduler must never drop a wake-up.
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
-        self._started = False
-
-    @property
-    def running(self) -> bool:
-        return self._started
-
-    async def start(self) -> None:
-        """Catch up on what was missed, then wake for every pending item."""
-        install_clock(self.clock)
-        self._aps.start()
-        self._started = True
-        self.runner.on_change = self.rebuild
-        self.runner.stopped = False
-        await self._wake()
-
-    async def _wake(self) -> None:
-        await self.runner.run_due()
-        await self.rebuild()
-
-    async def rebuild(self) -> None:
-        """Make the jobs match the rows (idempotent)."""
-        if not self._started:
-            return
-        wanted = await self.runner.wake_times()
-        now = self.clock()
-        for job in self._aps.get_jobs():
-            item_id = int(job.id.rsplit("-", 1)[1])
-            if item_id not in wanted:
-                job.remove()
-        for item_id, at in wanted.items():
-            self._aps.add_job(
-                self._wake,
-                DateTrigger(run_date=max(at, now)),
-                id=f"schedule-item-{item_id}",
-                replace_existing=True,
-            )
-
-    def jobs(self) -> list[Any]:
-        return list(self._aps.get_jobs())
-
-    def shutdown(self) -> None:
-        """Stop: no job runs after this returns."""
-        self.runner.stopped = True
-        if self.runner.on_change == self.rebuild:
-            self.runner.on_change = None
-        if self._started:
-            self._started = False
-            self._aps.remove_all_jobs()
-            self._aps.shutdown(wait=False)
-        uninstall_clock(self.clock)

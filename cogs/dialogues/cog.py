@@ -18,7 +18,7 @@ from bot.dialogues.model import Dialogue
 from bot.dialogues.posts import shorten
 from bot.errors import UserError
 from bot.i18n import N_, t
-from bot.scheduling.runner import Scheduler
+from bot.scheduling.wakeups import Scheduler
 from cogs.dialogues import render, translate
 from cogs.dialogues.posting import DialoguePoster
 from cogs.kit.access import moderator_only, require_guild

@@ -6,8 +6,6 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import apscheduler.executors.base
-import apscheduler.schedulers.base
 import pytest
 
 from bot.config import Config, ScheduleConfig
@@ -15,7 +13,7 @@ from bot.dialogues.content import DialogueContentService
 from bot.dialogues.lifecycle import DialogueScheduleService
 from bot.dialogues.model import ScheduleItem
 from bot.dialogues.service import DialogueService
-from bot.scheduling.runner import ClockDatetime, Posted, ScheduleRunner, install_clock, uninstall_clock
+from bot.scheduling.runner import Posted, ScheduleRunner
 from bot.store import Database
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -61,6 +59,11 @@ def clock() -> list[datetime]:
 
 @pytest.fixture
 async def world(db: Database, config: Config, clock: list[datetime]):  # type: ignore[no-untyped-def]
+    return await build_world(db, config, clock)
+
+
+async def build_world(db: Database, config: Config, clock: list[datetime]):  # type: ignore[no-untyped-def]
+    """A dialogue (5–12 Jan 2026, two questions) scheduled; a runner posting into a :class:`FakeHandler`."""
     config = replace(config, schedule=ScheduleConfig(grace_period_hours=6, reminder_hours_before_close=24))
     dialogues = DialogueService(db, config, lambda: clock[0])
     d = await dialogues.create(1, title="T", starts="2026-01-05 09:00", ends="2026-01-12 09:00", timezone="UTC",
@@ -133,30 +136,3 @@ async def test_unknown_kinds_cannot_be_registered(world) -> None:  # type: ignor
     runner, handler, *_ = world
     with pytest.raises(ValueError):
         runner.register("party", handler)
-
-
-def test_apscheduler_reads_now_only_through_the_installed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    """APScheduler's base modules use ``datetime`` for ``now()`` only; the patch must cover every use."""
-    import inspect
-
-    # Isolated from clocks other tests' bots left installed in this process (the leak of issue 10,
-    # removed with the process-wide patch itself).
-    monkeypatch.setattr(ClockDatetime, "clocks", [])
-    monkeypatch.setattr(apscheduler.schedulers.base, "datetime", datetime)
-    monkeypatch.setattr(apscheduler.executors.base, "datetime", datetime)
-    import re
-
-    for module in (apscheduler.schedulers.base, apscheduler.executors.base):
-        uses = set(re.findall(r"\bdatetime\.(\w+)", inspect.getsource(module)))
-        assert uses <= {"now", "datetime", "tzinfo"}, (module.__name__, uses)  # tzinfo: in a docstring
-
-    virtual = datetime(2030, 6, 1, 12, tzinfo=UTC)
-    install_clock(lambda: virtual)
-    try:
-        assert apscheduler.schedulers.base.datetime is ClockDatetime
-        assert apscheduler.schedulers.base.datetime.now(UTC) == virtual
-        assert apscheduler.executors.base.datetime.now(UTC) == virtual
-    finally:
-        uninstall_clock(ClockDatetime.clocks[-1])
-    assert apscheduler.schedulers.base.datetime is datetime
-    assert abs(apscheduler.schedulers.base.datetime.now(UTC) - datetime.now(UTC)) < timedelta(minutes=1)
