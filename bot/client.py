@@ -18,11 +18,9 @@ from bot.errors import NotModerator, UserError
 from bot.i18n.translator import CatalogTranslator
 from bot.services import Services, build_services
 from bot.store import Database, open_database
+from cogs.kit.reply import NO_MENTIONS, language_for, send_ephemeral
 
 log = logging.getLogger(__name__)
-
-#: Nothing the bot posts may ping anyone: members' words are quoted, never turned into pings.
-NO_MENTIONS = discord.AllowedMentions.none()
 
 
 def intents() -> discord.Intents:
@@ -42,45 +40,6 @@ def intents() -> discord.Intents:
 def cog_extensions() -> list[str]:
     """Every feature package under ``cogs/`` (each one an extension), except the shared kit, in name order."""
     return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg and m.name != "kit")
-
-
-async def language_for(bot: ColloquyBot, interaction: discord.Interaction) -> str:
-    """The reader's language: their Discord client's, else the guild's setting, else English."""
-    settings_lang = None
-    if interaction.guild_id is not None:
-        settings_lang = (await bot.services.guilds.get(interaction.guild_id)).language
-    return i18n.resolve(
-        interaction.locale.value if interaction.locale else None,
-        settings_lang,
-        interaction.guild_locale.value if interaction.guild_locale else None,
-    )
-
-
-#: Discord's limit on a message's content.
-MESSAGE_LIMIT = 2000
-
-
-def fit(content: str, limit: int = MESSAGE_LIMIT) -> str:
-    """``content`` within Discord's limit: renderers keep their texts short; this is the last guard, so
-    that an unexpectedly long answer is cut (at a line end when one is near) rather than refused."""
-    if len(content) <= limit:
-        return content
-    cut = content[: limit - 1]
-    newline = cut.rfind("\n")
-    if newline > limit * 0.8:
-        cut = cut[:newline]
-    return cut.rstrip("\\") + "…"
-
-
-async def send_ephemeral(interaction: discord.Interaction, content: str | None, **kwargs: Any) -> None:
-    """Answer privately, whether or not the interaction was already answered or deferred."""
-    kwargs.setdefault("allowed_mentions", NO_MENTIONS)
-    if content is not None:
-        kwargs["content"] = fit(content)
-    if interaction.response.is_done():
-        await interaction.followup.send(ephemeral=True, **kwargs)
-    else:
-        await interaction.response.send_message(ephemeral=True, **kwargs)
 
 
 async def report_interaction_error(
@@ -151,7 +110,8 @@ def option_shapes(data: Any) -> str:
 
 
 class ColloquyTree(app_commands.CommandTree["ColloquyBot"]):
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        """Slash commands' failures, and (through ``cogs.kit.ui.guarded``) components' and modals'."""
         await report_interaction_error(self.client, interaction, error)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
@@ -188,6 +148,7 @@ async def autocomplete_allowed(interaction: discord.Interaction) -> bool:
 class ColloquyBot(commands.Bot):
     services: Services
     db: Database
+    tree: ColloquyTree  # typed as built (``tree_cls``): its ``on_error`` answers any interaction's failure
 
     def __init__(self, config: Config) -> None:
         super().__init__(

@@ -15,6 +15,7 @@ from datetime import datetime
 from bot.dialogues.model import Dialogue, Question, ScheduleItem
 from bot.i18n import N_, date_range, t, tn
 from bot.i18n.content import ContentTranslations
+from bot.text import shorten
 
 MESSAGE_LIMIT = 2000
 THREAD_NAME_LIMIT = 100
@@ -38,11 +39,6 @@ def ts(moment: datetime, style: str = "F") -> str:
 def each(dialogue: Dialogue, render: Callable[[str], str], sep: str = "\n\n") -> str:
     """``render(lang)`` for each of the dialogue's languages, main language first."""
     return sep.join(render(lang) for lang in dialogue.languages)
-
-
-def shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def thread_name(question: Question) -> str:

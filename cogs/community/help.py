@@ -7,9 +7,10 @@ from discord import app_commands
 from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
-from bot.client import ColloquyBot, language_for, send_ephemeral
+from bot.client import ColloquyBot
 from bot.i18n import LANGUAGE_NAMES, t
 from cogs.kit.access import is_moderator
+from cogs.kit.reply import language_for, send_ephemeral
 
 
 def _text(lang: str, value: str | app_commands.locale_str) -> str:

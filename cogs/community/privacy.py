@@ -18,11 +18,12 @@ from discord import app_commands
 from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
-from bot.client import NO_MENTIONS, ColloquyBot, language_for, send_ephemeral
+from bot.client import ColloquyBot
 from bot.community.privacy import ForgetResult
 from bot.errors import UserError
 from bot.i18n import N_, t
 from cogs.kit.access import require_guild
+from cogs.kit.reply import NO_MENTIONS, bot_of, language_for, send_ephemeral
 from cogs.kit.ui import guarded
 from cogs.panel import flow
 
@@ -40,7 +41,7 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"co
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ForgetButton:
         return cls(int(match["user"]))
 
@@ -50,7 +51,7 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"co
     async def _forget(self, interaction: discord.Interaction) -> None:
         if interaction.user.id != self.user_id:
             raise UserError(N_("This button is for the member who asked to be forgotten."))
-        bot: ColloquyBot = interaction.client  # type: ignore[assignment]
+        bot = bot_of(interaction)
         lang = await language_for(bot, interaction)
         await interaction.response.defer(ephemeral=True)
         done = await bot.services.privacy.forget(self.user_id)

@@ -8,10 +8,11 @@ from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
 from bot import text as escape
-from bot.client import ColloquyBot, language_for, send_ephemeral
+from bot.client import ColloquyBot
 from bot.community.profiles import Profile, credit
 from bot.i18n import N_, t
 from cogs.kit.access import require_guild
+from cogs.kit.reply import language_for, send_ephemeral
 
 _ATTRIBUTION_NAMES = {
     "name": N_("Name and organisation"),

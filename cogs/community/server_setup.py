@@ -7,18 +7,14 @@ from discord import app_commands
 from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
-from bot.client import ColloquyBot, language_for, send_ephemeral
+from bot.client import ColloquyBot
 from bot.community.guilds import GuildSettings
 from bot.errors import UserError
 from bot.i18n import LANGUAGE_NAMES, N_, t
 from cogs.kit.access import moderator_only, require_guild
 from cogs.kit.autocomplete import timezone_autocomplete
-
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name=_T("English"), value="en"),
-    app_commands.Choice(name=_T("Spanish"), value="es"),
-    app_commands.Choice(name=_T("French"), value="fr"),
-]
+from cogs.kit.options import LANGUAGE_CHOICES
+from cogs.kit.reply import language_for, send_ephemeral
 
 
 def describe_settings(lang: str, s: GuildSettings) -> str:
@@ -78,7 +74,7 @@ class SetupCog(commands.Cog):
             changes["language"] = language.value
         if timezone is not None:
             changes["timezone"] = timezone.strip()
-        settings = await self.bot.services.guilds.update(guild_id, **changes)  # type: ignore[arg-type]
+        settings = await self.bot.services.guilds.update(guild_id, **changes)
         lang = await language_for(self.bot, interaction)
         await send_ephemeral(interaction, describe_settings(lang, settings))
 

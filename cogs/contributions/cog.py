@@ -19,15 +19,18 @@ from discord import app_commands
 from discord.app_commands import locale_str as _T
 from discord.ext import commands, tasks
 
-from bot.client import ColloquyBot, language_for, send_ephemeral
+from bot.client import ColloquyBot
 from bot.contributions.key_points import KeyPointService
 from bot.contributions.model import Incoming
 from bot.contributions.service import ContributionService
 from bot.contributions.tagging import TaggingService
 from bot.i18n import t
+from bot.report.discord_text import split_messages
 from cogs.contributions import views
-from cogs.dialogues.cog import DIALOGUE, dialogue_autocomplete, question_autocomplete
 from cogs.kit.access import member_is_moderator, moderator_only, require_guild
+from cogs.kit.autocomplete import dialogue_autocomplete, guiding_question_autocomplete
+from cogs.kit.options import DIALOGUE
+from cogs.kit.reply import bot_of, language_for, send_ephemeral
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ def is_member_message(message: discord.Message) -> bool:
 @app_commands.default_permissions(manage_guild=True)
 @moderator_only()
 async def tag_contribution(interaction: discord.Interaction, message: discord.Message) -> None:
-    bot: ColloquyBot = interaction.client  # type: ignore[assignment]
+    bot = bot_of(interaction)
     contribution = await bot.services.contributions.require_by_message(message.id)
     themes = await bot.services.dialogues.themes(contribution.dialogue_id)
     tags = await bot.services.tagging.tags(contribution.id)
@@ -92,7 +95,7 @@ async def tag_contribution(interaction: discord.Interaction, message: discord.Me
 @app_commands.default_permissions(manage_guild=True)
 @moderator_only()
 async def mark_key_point(interaction: discord.Interaction, message: discord.Message) -> None:
-    bot: ColloquyBot = interaction.client  # type: ignore[assignment]
+    bot = bot_of(interaction)
     point = await bot.services.key_points.mark_key_point(message.id, interaction.user.id)
     lang = await language_for(bot, interaction)
     if point.question_position is None:
@@ -296,7 +299,8 @@ class ContributionsCog(commands.Cog):
     @moderator_only()
     @app_commands.describe(dialogue=DIALOGUE, question=_T("The guiding question's number"),
                            text=_T("The key point, in a sentence or two"))
-    @app_commands.autocomplete(dialogue=dialogue_autocomplete, question=question_autocomplete)
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    @app_commands.autocomplete(question=guiding_question_autocomplete)
     async def keypoint_add(
         self, interaction: discord.Interaction, dialogue: str, question: app_commands.Range[int, 1, 100],
         text: app_commands.Range[str, 1, 1000],
@@ -329,25 +333,8 @@ class ContributionsCog(commands.Cog):
                 lines.append(f"__{heading}__")
             origin = t(lang, "from a contribution") if point.source == "marked" else t(lang, "by a moderator")
             lines.append(f"- {views.one_line(point.text, 300, lang)} ({origin})")
-        for chunk in split_message("\n".join(lines)):
+        for chunk in split_messages("\n".join(lines)):
             await send_ephemeral(interaction, chunk)
-
-
-def split_message(text: str, limit: int = 2000) -> list[str]:
-    """Split at line ends into Discord-sized messages."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.splitlines():
-        while len(line) > limit:
-            chunks.append(line[:limit])
-            line = line[limit:]
-        if len(current) + len(line) + 1 > limit:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
 
 
 async def setup(bot: ColloquyBot) -> None:

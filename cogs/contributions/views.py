@@ -9,22 +9,19 @@ callback hands failures to the command tree's error handler.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from bot import text as escape
-from bot.client import NO_MENTIONS, language_for, send_ephemeral
 from bot.contributions.model import Contribution
 from bot.contributions.tagging import Tag, UntaggedPage
 from bot.dialogues.model import Theme
 from bot.dialogues.service import DialogueService
 from bot.i18n import t
 from cogs.kit.access import require_moderator
-from cogs.kit.ui import bot_of, guarded
-
-if TYPE_CHECKING:
-    pass
+from cogs.kit.reply import NO_MENTIONS, bot_of, language_for, send_ephemeral
+from cogs.kit.ui import guarded, select_state
 
 QUOTE_LIMIT = 700  # before escaping, which can double it: the message stays within Discord's 2,000
 MAX_THEME_BUTTONS = 20  # four rows of five; the fifth row holds "reject" and "next"
@@ -88,9 +85,10 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"collo
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> TagSelect:
-        return cls(int(match["cid"]), item.options, item.placeholder)
+        options, placeholder = select_state(item)
+        return cls(int(match["cid"]), options, placeholder)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await guarded(interaction, self._choose(interaction))
@@ -140,7 +138,7 @@ class QueueTagButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> QueueTagButton:
         return cls(int(match["cid"]), int(match["theme"]))
 
@@ -169,7 +167,7 @@ class QueueRejectButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> QueueRejectButton:
         return cls(int(match["cid"]))
 
@@ -201,7 +199,7 @@ class QueueNextButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> QueueNextButton:
         return cls(int(match["dialogue"]), int(match["after"]))
 

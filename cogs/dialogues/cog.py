@@ -13,67 +13,25 @@ from discord import app_commands
 from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
-from bot.client import ColloquyBot, language_for, send_ephemeral
+from bot.client import ColloquyBot
 from bot.dialogues.model import Dialogue
-from bot.dialogues.posts import shorten
 from bot.errors import UserError
 from bot.i18n import N_, t
 from bot.scheduling.wakeups import Scheduler
+from bot.text import shorten
 from cogs.dialogues import render, translate
 from cogs.dialogues.posting import DialoguePoster
 from cogs.kit.access import moderator_only, require_guild
-from cogs.kit.autocomplete import timezone_autocomplete
+from cogs.kit.autocomplete import (
+    dialogue_autocomplete,
+    guiding_question_autocomplete,
+    theme_autocomplete,
+    timezone_autocomplete,
+)
+from cogs.kit.options import DIALOGUE, LANGUAGE_CHOICES
+from cogs.kit.reply import language_for, send_ephemeral
 
 log = logging.getLogger(__name__)
-
-
-async def dialogue_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    """The guild's dialogues whose title contains what was typed (value: the id)."""
-    bot: ColloquyBot = interaction.client  # type: ignore[assignment]
-    if interaction.guild_id is None:
-        return []
-    found = await bot.services.dialogues.search(interaction.guild_id, current or "")
-    return [app_commands.Choice(name=shorten(d.title, 100), value=f"#{d.id}") for d in found]
-
-
-async def _chosen_dialogue(interaction: discord.Interaction) -> Dialogue | None:
-    bot: ColloquyBot = interaction.client  # type: ignore[assignment]
-    value = getattr(interaction.namespace, "dialogue", None)
-    if interaction.guild_id is None or not value:
-        return None
-    try:
-        return await bot.services.dialogues.resolve(interaction.guild_id, str(value))
-    except UserError:
-        return None
-
-
-async def question_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
-    """The chosen dialogue's questions (value: the number)."""
-    bot: ColloquyBot = interaction.client  # type: ignore[assignment]
-    dialogue = await _chosen_dialogue(interaction)
-    if dialogue is None:
-        return []
-    needle = str(current or "").lower()
-    return [
-        app_commands.Choice(name=shorten(f"{q.position}. {q.text}", 100), value=q.position)
-        for q in await bot.services.dialogues.questions(dialogue.id)
-        if needle in f"{q.position}. {q.text}".lower()
-    ][:25]
-
-
-async def theme_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    bot: ColloquyBot = interaction.client  # type: ignore[assignment]
-    dialogue = await _chosen_dialogue(interaction)
-    if dialogue is None:
-        return []
-    lang = await language_for(bot, interaction)
-    needle = str(current or "").lower()
-    choices = []
-    for theme in await bot.services.dialogues.themes(dialogue.id):
-        name = bot.services.dialogues.theme_name(theme, lang)
-        if needle in name.lower():
-            choices.append(app_commands.Choice(name=shorten(f"{theme.emoji or ''} {name}".strip(), 100), value=name))
-    return choices[:25]
 
 
 def channel_kind(channel: object) -> str:
@@ -82,14 +40,6 @@ def channel_kind(channel: object) -> str:
     if isinstance(channel, discord.TextChannel):
         return "text"
     return "other"
-
-
-DIALOGUE = _T("The dialogue (its title or number)")
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name=_T("English"), value="en"),
-    app_commands.Choice(name=_T("Spanish"), value="es"),
-    app_commands.Choice(name=_T("French"), value="fr"),
-]
 
 
 class DialoguesCog(commands.Cog):
@@ -228,7 +178,8 @@ class DialoguesCog(commands.Cog):
     @question.command(name=_T("remove"), description=_T("Remove a guiding question not yet posted"))
     @moderator_only()
     @app_commands.describe(dialogue=DIALOGUE, number=_T("The question's number"))
-    @app_commands.autocomplete(dialogue=dialogue_autocomplete, number=question_autocomplete)
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    @app_commands.autocomplete(number=guiding_question_autocomplete)
     async def question_remove(self, interaction: discord.Interaction, dialogue: str, number: int) -> None:
         found = await self._resolve(interaction, dialogue)
         removed = await self.bot.services.dialogue_content.remove_question(found.id, number)

@@ -12,27 +12,23 @@ In a forum channel the opening is a forum post; the reminder and the closing are
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot.dialogues import posts
 from bot.dialogues.model import Dialogue, Question, ScheduleItem
+from bot.dialogues.service import DialogueService
 from bot.i18n.content import ContentTranslations
 from bot.scheduling.runner import Posted
+from cogs.kit.channels import RECONCILE_MARGIN, AnyChannel, Postable, own_messages, resolve_channel
+from cogs.kit.reply import NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.client import ColloquyBot
 
 log = logging.getLogger(__name__)
-
-NO_MENTIONS = discord.AllowedMentions.none()
-#: How far before the claim to look for a post made by an earlier attempt.
-RECONCILE_MARGIN = timedelta(minutes=10)
-RECONCILE_LIMIT = 100
-
-Postable = discord.TextChannel | discord.Thread
 
 
 class DialoguePoster:
@@ -42,7 +38,7 @@ class DialoguePoster:
         self.bot = bot
 
     @property
-    def dialogues(self):  # type: ignore[no-untyped-def]
+    def dialogues(self) -> DialogueService:
         return self.bot.services.dialogues
 
     def register(self) -> None:
@@ -53,11 +49,8 @@ class DialoguePoster:
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    async def channel(self, channel_id: int) -> discord.abc.GuildChannel | discord.Thread:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            channel = await self.bot.fetch_channel(channel_id)
-        return channel  # type: ignore[return-value]
+    async def channel(self, channel_id: int) -> AnyChannel:
+        return await resolve_channel(self.bot, channel_id)
 
     async def context(self, item: ScheduleItem) -> tuple[Dialogue, list[Question]]:
         dialogue = await self.dialogues.require(item.dialogue_id)
@@ -98,12 +91,7 @@ class DialoguePoster:
 
     async def own_messages(self, channel: Postable, since: datetime) -> list[discord.Message]:
         """The bot's own messages in ``channel`` after ``since``, oldest first."""
-        me = self.bot.user
-        after = discord.Object(discord.utils.time_snowflake(since))
-        return [
-            m async for m in channel.history(limit=RECONCILE_LIMIT, after=after, oldest_first=True)
-            if me is not None and m.author.id == me.id
-        ]
+        return await own_messages(self.bot, channel, since)
 
     async def own_forum_posts(self, forum: discord.ForumChannel, name: str, since: datetime) -> list[discord.Thread]:
         """The bot's forum posts called ``name`` created after ``since``, oldest first."""

@@ -7,10 +7,11 @@ import discord
 from bot.dialogues import posts
 from bot.dialogues.lifecycle import DialogueStatus
 from bot.dialogues.model import Dialogue, Question, ScheduleItem, Theme
-from bot.dialogues.posts import shorten, ts
+from bot.dialogues.posts import ts
 from bot.dialogues.service import DialogueService
 from bot.i18n import N_, date_range, t
 from bot.i18n.content import ContentTranslations
+from bot.text import shorten
 
 STATE_NAMES = {
     "draft": N_("draft"),

@@ -5,12 +5,12 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot.client import ColloquyBot, language_for
 from bot.dialogues.model import Dialogue
-from bot.dialogues.posts import shorten
 from bot.dialogues.translations import Item
-from bot.errors import UserError
 from bot.i18n import t, tn
+from bot.text import shorten
+from cogs.kit.autocomplete import chosen_dialogue
+from cogs.kit.reply import bot_of, language_for
 
 AUTOCOMPLETE_LIMIT = 25
 
@@ -30,14 +30,10 @@ def choice_name(lang: str, item: Item, dialogue: Dialogue) -> str:
 
 async def item_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     """The chosen dialogue's translatable items, those that lack a language first."""
-    bot: ColloquyBot = interaction.client  # type: ignore[assignment]
-    value = getattr(interaction.namespace, "dialogue", None)
-    if interaction.guild_id is None or not value:
+    dialogue = await chosen_dialogue(interaction)
+    if dialogue is None:
         return []
-    try:
-        dialogue = await bot.services.dialogues.resolve(interaction.guild_id, str(value))
-    except UserError:
-        return []
+    bot = bot_of(interaction)
     lang = await language_for(bot, interaction)
     needle = str(current or "").lower()
     items = await bot.services.translations.items(dialogue)

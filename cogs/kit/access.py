@@ -14,6 +14,7 @@ from discord import app_commands
 
 from bot.errors import NotModerator, UserError
 from bot.i18n import N_
+from cogs.kit.reply import bot_of
 
 if TYPE_CHECKING:
     from bot.client import ColloquyBot
@@ -49,7 +50,7 @@ def moderator_only() -> Any:
     """``app_commands.check`` for moderator commands."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
-        if not await is_moderator(interaction.client, interaction):  # type: ignore[arg-type]
+        if not await is_moderator(bot_of(interaction), interaction):
             raise NotModeratorCheck()
         return True
 

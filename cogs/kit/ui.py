@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
-if TYPE_CHECKING:
-    from bot.client import ColloquyBot
+from cogs.kit.reply import bot_of
 
 
 async def guarded(interaction: discord.Interaction, work: Awaitable[Any]) -> None:
-    """Run a component's work; any failure is answered by the tree's single error handler.
+    """Run a component's or a modal's work; any failure goes to the command tree's error handler.
 
-    discord.py only logs a ``DynamicItem`` 's exception; routing it here gives the user the same
-    localized ephemeral answer as a slash command would.
+    discord.py only logs a ``DynamicItem`` 's (or a modal's) exception; routing it here gives the
+    user the same localized ephemeral answer as a slash command would.
     """
     try:
         await work
     except Exception as error:
-        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
+        await bot_of(interaction).tree.on_error(interaction, error)
 
 
-def bot_of(interaction: discord.Interaction) -> ColloquyBot:
-    return interaction.client  # type: ignore[return-value]
+def button_label(item: discord.ui.Item[Any]) -> str | None:
+    """The label of the button a ``DynamicItem`` is rebuilt from (``from_custom_id``)."""
+    return item.label if isinstance(item, discord.ui.Button) else None
+
+
+def select_state(item: discord.ui.Item[Any]) -> tuple[list[discord.SelectOption], str | None]:
+    """The options and placeholder of the select a ``DynamicItem`` is rebuilt from."""
+    if isinstance(item, discord.ui.Select):
+        return item.options, item.placeholder
+    return [], None

@@ -12,10 +12,10 @@ from bot.dialogues.model import Dialogue
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.panel.model import Panel
+from bot.text import shorten
 from cogs.kit.access import require_guild
-from cogs.kit.ui import bot_of
+from cogs.kit.reply import bot_of
 from cogs.panel import flow
-from cogs.panel.render import short
 
 ATTRIBUTION_CHOICES = [
     app_commands.Choice(name=_T("My name and organisation"), value="name"),
@@ -41,7 +41,7 @@ async def ask_dialogue_autocomplete(interaction: discord.Interaction, current: s
         return []
     found = await bot.services.dialogues.search(interaction.guild_id, current or "")
     return [
-        app_commands.Choice(name=short(d.title, 100), value=str(d.id))
+        app_commands.Choice(name=shorten(d.title, 100), value=str(d.id))
         for d in found if await _open_panel(bot, d) is not None
     ]
 

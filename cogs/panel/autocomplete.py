@@ -1,40 +1,34 @@
-"""Autocomplete for the panel's ``question:`` and ``panellist:`` options (``dialogue:`` is the dialogues cog's)."""
+"""Autocomplete for the panel's ``question:`` and ``panellist:`` options (``dialogue:`` is the kit's)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.errors import UserError
 from bot.panel.model import Panel
-from cogs.panel.render import short
-
-if TYPE_CHECKING:
-    from bot.client import ColloquyBot
-
-
-def _bot(interaction: discord.Interaction) -> ColloquyBot:
-    return interaction.client  # type: ignore[return-value]
+from bot.text import shorten
+from cogs.kit.autocomplete import chosen_dialogue
+from cogs.kit.reply import bot_of
 
 
 async def _chosen_panel(interaction: discord.Interaction) -> Panel | None:
     """The panel of the dialogue already chosen in the command being typed, if any."""
-    ref = getattr(interaction.namespace, "dialogue", None)
-    if interaction.guild_id is None or not ref:
+    dialogue = await chosen_dialogue(interaction)
+    if dialogue is None:
         return None
-    services = _bot(interaction).services
     try:
-        return await services.panel.for_dialogue(await services.dialogues.resolve(interaction.guild_id, str(ref)))
+        return await bot_of(interaction).services.panel.for_dialogue(dialogue)
     except UserError:
         return None
 
 
-def question_autocomplete(
+def panel_question_autocomplete(
     statuses: Sequence[str],
-) -> Callable[[discord.Interaction, str], Awaitable[list[app_commands.Choice[int]]]]:
+) -> Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[int]]]]:
     """Questions of the chosen dialogue's panel in ``statuses``, most voted first."""
 
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
@@ -42,9 +36,9 @@ def question_autocomplete(
         if panel is None:
             return []
         needle = current.casefold().lstrip("#").strip()
-        questions = await _bot(interaction).services.panel_questions.questions(panel.id, statuses)
+        questions = await bot_of(interaction).services.panel_questions.questions(panel.id, statuses)
         return [
-            app_commands.Choice(name=f"#{q.id} · {short(q.text, 80)}"[:100], value=q.id)
+            app_commands.Choice(name=f"#{q.id} · {shorten(q.text, 80)}"[:100], value=q.id)
             for q in questions
             if needle in q.text.casefold() or str(q.id).startswith(needle)
         ][:25]
@@ -57,7 +51,7 @@ async def panellist_autocomplete(interaction: discord.Interaction, current: str)
     if panel is None:
         return []
     needle = current.casefold().strip()
-    panellists = await _bot(interaction).services.panel.panellists(panel.id)
+    panellists = await bot_of(interaction).services.panel.panellists(panel.id)
     return [
         app_commands.Choice(name=p.heading[:100], value=p.name[:100]) for p in panellists if needle in p.name.casefold()
     ][:25]

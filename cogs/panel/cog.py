@@ -11,20 +11,21 @@ from discord import app_commands
 from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
-from bot.client import ColloquyBot, language_for, send_ephemeral
+from bot.client import ColloquyBot
 from bot.errors import UserError
 from bot.i18n import N_, number, t
 from bot.panel.model import Panel
-from cogs.dialogues.cog import dialogue_autocomplete
 from cogs.kit.access import moderator_only, require_guild
+from cogs.kit.autocomplete import dialogue_autocomplete
+from cogs.kit.reply import language_for, send_ephemeral
 from cogs.panel import flow, render
-from cogs.panel.autocomplete import panellist_autocomplete, question_autocomplete
-from cogs.panel.views import DYNAMIC_ITEMS, PresentationModal
+from cogs.panel.autocomplete import panel_question_autocomplete, panellist_autocomplete
+from cogs.panel.views import DYNAMIC_ITEMS, PANEL_COG, PresentationModal
 
 log = logging.getLogger(__name__)
 
 
-class PanelCog(commands.Cog):
+class PanelCog(commands.Cog, name=PANEL_COG):
     panel = app_commands.Group(
         name=_T("panel"), description=_T("Run a dialogue's live panel (moderators)"), guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
@@ -150,9 +151,8 @@ class PanelCog(commands.Cog):
     @panel.command(name=_T("relay"), description=_T("Pose the top-voted (or chosen) question to the panel"))
     @moderator_only()
     @app_commands.describe(dialogue=_T("The dialogue"), question=_T("The question (default: the most voted)"))
-    @app_commands.autocomplete(
-        dialogue=dialogue_autocomplete, question=question_autocomplete(("approved", "pending"))
-    )
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete)
+    @app_commands.autocomplete(question=panel_question_autocomplete(("approved", "pending")))
     async def relay(self, interaction: discord.Interaction, dialogue: str, question: int | None = None) -> None:
         panel = await self._panel(interaction, dialogue)
         posed = await flow.relay(self.bot, panel, question, interaction.user.id)
@@ -168,10 +168,8 @@ class PanelCog(commands.Cog):
         dialogue=_T("The dialogue"), question=_T("The question that was answered"),
         panellist=_T("Who answered"), text=_T("The answer"),
     )
-    @app_commands.autocomplete(
-        dialogue=dialogue_autocomplete, question=question_autocomplete(("relayed",)),
-        panellist=panellist_autocomplete,
-    )
+    @app_commands.autocomplete(dialogue=dialogue_autocomplete, panellist=panellist_autocomplete)
+    @app_commands.autocomplete(question=panel_question_autocomplete(("relayed",)))
     async def answer(
         self, interaction: discord.Interaction, dialogue: str, question: int, panellist: str, text: str
     ) -> None:
@@ -201,6 +199,28 @@ class PanelCog(commands.Cog):
             + t(lang, "Unanswered questions kept for “Questions for further discussion”: {n}.",
                 n=number(lang, unanswered)),
         )
+
+    # -- PanelActions: what the panel's buttons and modals call (cogs.panel.views) --------------
+
+    async def review_action(self, interaction: discord.Interaction, action: str, question_id: int) -> None:
+        await flow.review_action(self.bot, interaction, action, question_id)
+
+    async def merge(self, interaction: discord.Interaction, source_id: int, target_id: int) -> None:
+        await flow.merge(self.bot, interaction, source_id, target_id)
+
+    async def upvote(self, interaction: discord.Interaction, question_id: int) -> None:
+        await flow.upvote(self.bot, interaction, question_id)
+
+    async def open_ask_modal(self, interaction: discord.Interaction, panel_id: int) -> None:
+        await flow.open_ask_modal(self.bot, interaction, panel_id)
+
+    async def submit_question(
+        self, interaction: discord.Interaction, panel_id: int, text: str, attribution: str | None
+    ) -> None:
+        await flow.submit_question(self.bot, interaction, panel_id, text, attribution)
+
+    async def save_presentation(self, interaction: discord.Interaction, panellist_id: int, text: str) -> None:
+        await flow.save_presentation(self.bot, interaction, panellist_id, text)
 
     # -- the panellists' answers in the panel channel --------------------------------------------
 

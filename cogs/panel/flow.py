@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.client import NO_MENTIONS, language_for, send_ephemeral
 from bot.errors import UserError
 from bot.i18n import N_, number, t
 from bot.panel.model import Panel, PanelQuestion, QuestionRecord
 from cogs.kit.access import require_moderator
+from cogs.kit.reply import NO_MENTIONS, language_for, send_ephemeral
 from cogs.panel import render, views
 
 if TYPE_CHECKING:
@@ -44,8 +44,10 @@ async def _edit(
 
 async def _send(bot: ColloquyBot, channel_id: int, content: str, view: discord.ui.View | None = None) -> int:
     channel = bot.get_partial_messageable(channel_id)
-    kwargs = {"view": view} if view is not None else {}
-    message = await channel.send(content, allowed_mentions=NO_MENTIONS, **kwargs)
+    if view is None:
+        message = await channel.send(content, allowed_mentions=NO_MENTIONS)
+    else:
+        message = await channel.send(content, allowed_mentions=NO_MENTIONS, view=view)
     return message.id
 
 

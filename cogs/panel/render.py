@@ -2,7 +2,7 @@
 
 Pure functions of the service's dataclasses and a language. Members' words are quoted as written,
 through :mod:`bot.text`'s escape (never markup, never a mention); nothing here is ever sent with pings
-(the senders pass ``NO_MENTIONS``).
+(the senders pass ``cogs.kit.reply.NO_MENTIONS``).
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ STATUS_NAMES = {
 def quote(text: str, lang: str = "en") -> str:
     """A member's text as a Markdown quote block."""
     return escape.quote_block(text, lang)
-
-
-def short(text: str, limit: int = 90) -> str:
-    """A member's text on one line, cut to ``limit`` (unescaped: for choice names and labels)."""
-    return escape.shorten(text, limit)
 
 
 def safe(text: str, lang: str) -> str:
@@ -141,6 +136,6 @@ def queue_text(lang: str, panel: Panel, approved: list[PanelQuestion], pending: 
     if not approved:
         lines.append(t(lang, "No approved question yet."))
     for q in approved:
-        lines.append(f"{votes_text(lang, q.votes)} · #{q.id} {safe(short(q.text), lang)}")
+        lines.append(f"{votes_text(lang, q.votes)} · #{q.id} {safe(escape.shorten(q.text, 90), lang)}")
     lines.append(t(lang, "Waiting for review: {n}", n=number(lang, pending)))
     return "\n".join(lines)

@@ -11,7 +11,7 @@ tree's error handler, the one place where a failure becomes an answer to the use
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 
@@ -19,13 +19,39 @@ from bot.i18n import N_, t
 from bot.panel.model import Panellist, PanelQuestion
 from bot.panel.questions import MAX_QUESTION, MIN_QUESTION
 from bot.panel.service import MAX_PRESENTATION
-from cogs.kit.ui import bot_of, guarded
-from cogs.panel import flow
-
-if TYPE_CHECKING:
-    pass
+from bot.text import shorten
+from cogs.kit.reply import bot_of
+from cogs.kit.ui import button_label, guarded, select_state
+from cogs.panel.render import STATUS_NAMES
 
 REVIEW_ACTIONS = ("approve", "reject", "merge", "relay")
+#: The cog that answers the panel's components (:class:`cogs.panel.cog.PanelCog`).
+PANEL_COG = "PanelCog"
+
+
+@runtime_checkable
+class PanelActions(Protocol):
+    """What the panel's buttons, select and modals ask for.
+
+    The panel cog provides it (delegating to :mod:`cogs.panel.flow`), found through the bot at press
+    time: the flow builds these views and the views call the flow, without importing each other.
+    """
+
+    async def review_action(self, interaction: discord.Interaction, action: str, question_id: int) -> None: ...
+    async def merge(self, interaction: discord.Interaction, source_id: int, target_id: int) -> None: ...
+    async def upvote(self, interaction: discord.Interaction, question_id: int) -> None: ...
+    async def open_ask_modal(self, interaction: discord.Interaction, panel_id: int) -> None: ...
+    async def submit_question(
+        self, interaction: discord.Interaction, panel_id: int, text: str, attribution: str | None
+    ) -> None: ...
+    async def save_presentation(self, interaction: discord.Interaction, panellist_id: int, text: str) -> None: ...
+
+
+def panel_actions(interaction: discord.Interaction) -> PanelActions:
+    cog = bot_of(interaction).get_cog(PANEL_COG)
+    if not isinstance(cog, PanelActions):
+        raise RuntimeError("the panel cog is not loaded")
+    return cog
 
 
 class ReviewButton(
@@ -52,12 +78,12 @@ class ReviewButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ReviewButton:
-        return cls(match["action"], int(match["id"]), item.label)
+        return cls(match["action"], int(match["id"]), button_label(item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, flow.review_action(bot_of(interaction), interaction, self.action, self.question_id))
+        await guarded(interaction, panel_actions(interaction).review_action(interaction, self.action, self.question_id))
 
 
 class MergeSelect(
@@ -76,15 +102,15 @@ class MergeSelect(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> MergeSelect:
-        select = cls(int(match["id"]), item.options, item.placeholder)
-        return select
+        options, placeholder = select_state(item)
+        return cls(int(match["id"]), options, placeholder)
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        values = (interaction.data or {}).get("values") or []
+        values = self.item.values
         target = int(values[0]) if values else 0
-        await guarded(interaction, flow.merge(bot_of(interaction), interaction, self.question_id, target))
+        await guarded(interaction, panel_actions(interaction).merge(interaction, self.question_id, target))
 
 
 class UpvoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"colloquy:pq:vote:(?P<id>\d+)"):
@@ -101,12 +127,12 @@ class UpvoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"co
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> UpvoteButton:
-        return cls(int(match["id"]), item.label)
+        return cls(int(match["id"]), button_label(item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, flow.upvote(bot_of(interaction), interaction, self.question_id))
+        await guarded(interaction, panel_actions(interaction).upvote(interaction, self.question_id))
 
 
 class AskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"colloquy:panel:ask:(?P<id>\d+)"):
@@ -123,12 +149,12 @@ class AskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"collo
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AskButton:
-        return cls(int(match["id"]), item.label)
+        return cls(int(match["id"]), button_label(item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, flow.open_ask_modal(bot_of(interaction), interaction, self.panel_id))
+        await guarded(interaction, panel_actions(interaction).open_ask_modal(interaction, self.panel_id))
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (ReviewButton, MergeSelect, UpvoteButton, AskButton)
@@ -166,8 +192,8 @@ def ask_view(lang: str, panel_id: int) -> discord.ui.View:
 def merge_view(lang: str, source: PanelQuestion, targets: list[PanelQuestion]) -> discord.ui.View:
     options = [
         discord.SelectOption(
-            label=f"#{q.id} · {flow.render.short(q.text, 80)}"[:100], value=str(q.id),
-            description=t(lang, flow.render.STATUS_NAMES[q.status])[:100],
+            label=f"#{q.id} · {shorten(q.text, 80)}"[:100], value=str(q.id),
+            description=t(lang, STATUS_NAMES[q.status])[:100],
         )
         for q in targets[:25]
     ]
@@ -176,12 +202,7 @@ def merge_view(lang: str, source: PanelQuestion, targets: list[PanelQuestion]) -
     return view
 
 
-# -- modals ----------------------------------------------------------------------------------------
-
-class _Modal(discord.ui.Modal):
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
-
+# -- modals (failures go to the one error handler through ``guarded``, like the buttons') -----------
 
 ATTRIBUTION_LABELS = {
     "name": N_("My name and organisation"),
@@ -190,7 +211,7 @@ ATTRIBUTION_LABELS = {
 }
 
 
-class AskModal(_Modal):
+class AskModal(discord.ui.Modal):
     """The question, and how the asker is credited (their profile's choice preselected)."""
 
     def __init__(self, lang: str, panel_id: int, default_attribution: str) -> None:
@@ -212,10 +233,13 @@ class AskModal(_Modal):
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
         attribution = self.attribution.values[0] if self.attribution.values else None
-        await flow.submit_question(bot_of(interaction), interaction, self.panel_id, self.question.value, attribution)
+        await guarded(
+            interaction,
+            panel_actions(interaction).submit_question(interaction, self.panel_id, self.question.value, attribution),
+        )
 
 
-class PresentationModal(_Modal):
+class PresentationModal(discord.ui.Modal):
     """A panellist's key points, one per line (moderators)."""
 
     def __init__(self, lang: str, panellist: Panellist) -> None:
@@ -231,4 +255,6 @@ class PresentationModal(_Modal):
         self.add_item(self.points)
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
-        await flow.save_presentation(bot_of(interaction), interaction, self.panellist_id, self.points.value)
+        await guarded(
+            interaction, panel_actions(interaction).save_presentation(interaction, self.panellist_id, self.points.value)
+        )

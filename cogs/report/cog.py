@@ -19,7 +19,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _T
 from discord.ext import commands
 
-from bot.client import ColloquyBot, language_for, send_ephemeral
+from bot.client import ColloquyBot
 from bot.errors import UserError
 from bot.i18n import N_, t
 from bot.report.discord_text import render_discord
@@ -27,19 +27,19 @@ from bot.report.html import render_html
 from bot.report.jsonout import render_json
 from bot.report.markdown import render_markdown
 from bot.report.service import DialogueInfo
+from bot.text import shorten
 from cogs.kit.access import moderator_only, require_guild
+from cogs.kit.autocomplete import dialogue_autocomplete
+from cogs.kit.channels import resolve_channel
+from cogs.kit.options import LANGUAGE_CHOICES
+from cogs.kit.reply import NO_MENTIONS, language_for, send_ephemeral
 from cogs.report import editing
-from cogs.report.posting import NO_MENTIONS, WeekSummaryHandler, file_stem, publish, resolve_channel, summary_target
+from cogs.report.posting import WeekSummaryHandler, file_stem, publish, summary_target
 
 log = logging.getLogger(__name__)
 
 DIALOGUE = _T("The dialogue (title or id)")
 LANGUAGE = _T("The report's language (default: the dialogue's main language)")
-LANGUAGE_CHOICES = [
-    app_commands.Choice(name=_T("English"), value="en"),
-    app_commands.Choice(name=_T("Spanish"), value="es"),
-    app_commands.Choice(name=_T("French"), value="fr"),
-]
 FORMAT_CHOICES = [
     app_commands.Choice(name=_T("Markdown"), value="markdown"),
     app_commands.Choice(name=_T("HTML (print-friendly page)"), value="html"),
@@ -47,14 +47,6 @@ FORMAT_CHOICES = [
 ]
 #: An ephemeral preview shows at most this many messages; the whole draft comes as a file.
 PREVIEW_MESSAGES = 8
-
-
-async def dialogue_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    bot: ColloquyBot = interaction.client  # type: ignore[assignment]
-    if interaction.guild_id is None:
-        return []
-    found = await bot.services.dialogues.search(interaction.guild_id, current or "")
-    return [app_commands.Choice(name=d.title[:100], value=f"#{d.id}") for d in found]
 
 
 class ReportCog(commands.Cog):
@@ -139,7 +131,7 @@ class ReportCog(commands.Cog):
         hidden = await self.bot.services.report.drafts.hide(found.id, item, interaction.user.id)
         reader = await language_for(self.bot, interaction)
         await send_ephemeral(interaction, t(reader, "Left out of the report: {text}",
-                                            text=editing._short(hidden.text, 1500)))
+                                            text=shorten(hidden.text, 1500)))
 
     @report.command(name=_T("restore"), description=_T("Bring a hidden item back into the report"))
     @moderator_only()
@@ -150,7 +142,7 @@ class ReportCog(commands.Cog):
         restored = await self.bot.services.report.drafts.restore(found.id, item)
         reader = await language_for(self.bot, interaction)
         await send_ephemeral(interaction, t(reader, "Back in the report: {text}",
-                                            text=editing._short(restored.text, 1500)))
+                                            text=shorten(restored.text, 1500)))
 
     @report.command(name=_T("reactions"), description=_T("The reactions that count as agreement and disagreement"))
     @moderator_only()

@@ -15,15 +15,16 @@ import discord
 from discord import app_commands
 from discord.app_commands import locale_str as _T
 
-from bot.client import language_for, send_ephemeral
 from bot.errors import UserError
 from bot.i18n import N_, t
 from bot.report import sections as sx
 from bot.report import text as tx
 from bot.report.drafts import MAX_BODY, MAX_NAME, MAX_TITLE, PARTS
 from bot.report.model import Report
+from bot.text import shorten
 from cogs.kit.access import is_moderator, require_guild, require_moderator
-from cogs.kit.ui import bot_of, guarded
+from cogs.kit.reply import bot_of, language_for, send_ephemeral
+from cogs.kit.ui import button_label, guarded
 
 if TYPE_CHECKING:
     from bot.client import ColloquyBot
@@ -49,11 +50,6 @@ PART_NAMES = {
 assert set(PART_TITLES) == set(PARTS) == set(PART_NAMES)
 
 
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 async def item_choices(
     interaction: discord.Interaction, current: str, *, hidden: bool
 ) -> list[app_commands.Choice[str]]:
@@ -71,7 +67,7 @@ async def item_choices(
         return []
     items = await bot.services.report.drafts.items(found.id, current or "", hidden=hidden)
     return [
-        app_commands.Choice(name=_short(f"#{i.contribution_id} {i.author}: {i.text}", 100),
+        app_commands.Choice(name=shorten(f"#{i.contribution_id} {i.author}: {i.text}", 100),
                             value=str(i.contribution_id))
         for i in items
     ]
@@ -88,17 +84,12 @@ async def hidden_items(interaction: discord.Interaction, current: str) -> list[a
 # ------------------------------------------------------------------------------------ the modal
 
 
-class _Modal(discord.ui.Modal):
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
-
-
-class PartModal(_Modal):
+class PartModal(discord.ui.Modal):
     """One part of the report's front matter, prefilled with what is saved."""
 
     def __init__(self, lang: str, dialogue_id: int, part: str, language: str, *, title: str = "", body: str = "",
                  link: str = "", moderator: str = "") -> None:
-        super().__init__(title=_short(t(lang, PART_TITLES[part]) + f" ({language})", 45),
+        super().__init__(title=shorten(t(lang, PART_TITLES[part]) + f" ({language})", 45),
                          custom_id=f"colloquy:rd:edit:{dialogue_id}:{part}:{language}")
         self.dialogue_id, self.part, self.language = dialogue_id, part, language
         self.fields: dict[str, discord.ui.TextInput[Any]] = {}
@@ -112,13 +103,16 @@ class PartModal(_Modal):
 
     def _add(self, key: str, label: str, value: str, limit: int, *, paragraph: bool, required: bool = False) -> None:
         field: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=_short(label, 45), custom_id=key, default=value or None, max_length=limit, required=required,
+            label=shorten(label, 45), custom_id=key, default=value or None, max_length=limit, required=required,
             style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
         )
         self.fields[key] = field
         self.add_item(field)
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        await guarded(interaction, self._save(interaction))
+
+    async def _save(self, interaction: discord.Interaction) -> None:
         bot = bot_of(interaction)
         await require_moderator(bot, interaction)
         values = {key: field.value for key, field in self.fields.items()}
@@ -133,21 +127,24 @@ class PartModal(_Modal):
         await send_ephemeral(interaction, text)
 
 
-class EditKeyPointModal(_Modal):
+class EditKeyPointModal(discord.ui.Modal):
     """A suggested key point, reworded before it is accepted (it keeps its source link)."""
 
     def __init__(self, lang: str, dialogue_id: int, contribution_id: int, text: str) -> None:
-        super().__init__(title=_short(t(lang, "Edit the key point"), 45),
+        super().__init__(title=shorten(t(lang, "Edit the key point"), 45),
                          custom_id=f"colloquy:rs:editmodal:{dialogue_id}:{contribution_id}")
         self.dialogue_id, self.contribution_id = dialogue_id, contribution_id
         self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=_short(t(lang, "Key point"), 45), style=discord.TextStyle.paragraph, custom_id="text",
+            label=shorten(t(lang, "Key point"), 45), style=discord.TextStyle.paragraph, custom_id="text",
             default=text[:MAX_BODY], max_length=MAX_BODY,
         )
         self.add_item(self.text)
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
-        await decide(bot_of(interaction), interaction, self.dialogue_id, self.contribution_id, True, self.text.value)
+        await guarded(
+            interaction, decide(bot_of(interaction), interaction, self.dialogue_id, self.contribution_id, True,
+                                self.text.value)
+        )
 
 
 # ------------------------------------------------------------------------------ the suggestions
@@ -161,8 +158,8 @@ async def decide(bot: ColloquyBot, interaction: discord.Interaction, dialogue_id
         raise UserError(N_("There is no such item in this report: choose one from the list."))
     item = await bot.services.report.drafts.decide(dialogue_id, contribution_id, accept, interaction.user.id, text)
     reader = await language_for(bot, interaction)
-    done = (t(reader, "Accepted as a key point, with its source: {text}", text=_short(text or item.text, 1500))
-            if accept else t(reader, "Dismissed: {text}", text=_short(item.text, 1500)))
+    done = (t(reader, "Accepted as a key point, with its source: {text}", text=shorten(text or item.text, 1500))
+            if accept else t(reader, "Dismissed: {text}", text=shorten(item.text, 1500)))
     await send_ephemeral(interaction, done)
 
 
@@ -184,9 +181,9 @@ class SuggestionButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> SuggestionButton:
-        return cls(match["action"], int(match["dialogue"]), int(match["cid"]), item.label)
+        return cls(match["action"], int(match["dialogue"]), int(match["cid"]), button_label(item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await guarded(interaction, self._press(interaction))
@@ -229,7 +226,7 @@ def suggestion_messages(report: Report, reader: str, lang: str) -> list[tuple[st
             credit = f" — *{discord.utils.escape_markdown(point.credit)}*" if point.credit else ""
             figures = sx.reactions_line(point.agree, point.disagree, report, lang)
             link = f" [↗](<{tx.safe_url(point.url)}>)" if tx.safe_url(point.url) else ""
-            body = discord.utils.escape_markdown(_short(tx.member_text(point.text, lang), 300))
+            body = discord.utils.escape_markdown(shorten(tx.member_text(point.text, lang), 300))
             lines.append(f"**{i}.** {body}{credit} ({figures}){link}")
             assert point.contribution_id is not None
             for action, label in (("accept", N_("Accept")), ("edit", N_("Edit")), ("dismiss", N_("Dismiss"))):

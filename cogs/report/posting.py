@@ -1,6 +1,6 @@
 """Posting reports to Discord: the final report (split, with files), and the end-of-week summaries.
 
-Used by ``cogs/report.py`` (``/report publish``, the automatic publication at the close) and
+Used by :mod:`cogs.report.cog` (``/report publish``, the automatic publication at the close) and
 registered as the scheduler's ``week_summary`` handler. Every message: no mentions, no embeds.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,17 +20,13 @@ from bot.report.markdown import render_markdown
 from bot.report.model import Report
 from bot.report.service import DialogueInfo
 from bot.scheduling.runner import Posted
+from cogs.kit.channels import RECONCILE_MARGIN, Postable, own_messages, resolve_channel
+from cogs.kit.reply import NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.client import ColloquyBot
 
 log = logging.getLogger(__name__)
-
-NO_MENTIONS = discord.AllowedMentions.none()
-RECONCILE_LIMIT = 50
-RECONCILE_MARGIN = timedelta(minutes=10)
-
-Postable = discord.TextChannel | discord.Thread
 
 
 def file_stem(report: Report, language: str) -> str:
@@ -45,13 +40,6 @@ def report_files(report: Report, language: str) -> list[discord.File]:
         discord.File(io.BytesIO(render_markdown(report, language).encode()), filename=f"{stem}.md"),
         discord.File(io.BytesIO(render_html(report, language).encode()), filename=f"{stem}.html"),
     ]
-
-
-async def resolve_channel(bot: ColloquyBot, channel_id: int) -> discord.abc.GuildChannel | discord.Thread:
-    channel = bot.get_channel(channel_id)
-    if channel is None:
-        channel = await bot.fetch_channel(channel_id)
-    return channel  # type: ignore[return-value]
 
 
 async def summary_target(bot: ColloquyBot, dialogue: DialogueInfo) -> Postable | None:
@@ -78,8 +66,11 @@ async def post_report(channel: Postable, report: Report, language: str) -> list[
     messages = render_discord(report, language)
     ids = []
     for i, text in enumerate(messages):
-        files = report_files(report, language) if i == len(messages) - 1 else None
-        sent = await channel.send(text, files=files, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+        if i == len(messages) - 1:
+            sent = await channel.send(text, files=report_files(report, language), allowed_mentions=NO_MENTIONS,
+                                      suppress_embeds=True)
+        else:
+            sent = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
         ids.append(sent.id)
     return ids
 
@@ -136,10 +127,8 @@ class WeekSummaryHandler:
         summary = await self.bot.services.report.week(dialogue.id, item.week or 1)
         heading = render_week(summary, dialogue.language)[0].split("\n", 1)[0]
         since = (item.claimed_at or item.run_at) - RECONCILE_MARGIN
-        me = self.bot.user
-        after = discord.Object(discord.utils.time_snowflake(since))
-        async for message in channel.history(limit=RECONCILE_LIMIT, after=after, oldest_first=True):
-            if me is not None and message.author.id == me.id and message.content.startswith(heading):
+        for message in await own_messages(self.bot, channel, since):
+            if message.content.startswith(heading):
                 return Posted(message.id)
         return None
 
