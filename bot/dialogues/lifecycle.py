@@ -23,13 +23,21 @@ from bot.store.repositories.scheduling import ScheduleRepository
 
 
 class ContributionFigures(Protocol):
-    """What the status needs from the contributions feature (``bot.contributions.service.Counts``)."""
+    """What the status needs from the contributions feature (``bot.contributions.service.Counts``).
 
-    total: int
-    per_question: dict[int | None, int]
-    per_theme: dict[int, int]
-    participants: int
-    untagged: int
+    Read-only members: ``Counts`` is a frozen dataclass, and the status only reads them.
+    """
+
+    @property
+    def total(self) -> int: ...
+    @property
+    def per_question(self) -> dict[int | None, int]: ...
+    @property
+    def per_theme(self) -> dict[int, int]: ...
+    @property
+    def participants(self) -> int: ...
+    @property
+    def untagged(self) -> int: ...
 
 
 @dataclass(frozen=True)
