@@ -149,7 +149,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--config", default=DEFAULT_CONFIG)
     report.add_argument("--dialogue", required=True, help="dialogue id or title")
     report.add_argument("--language", default=None)
-    report.add_argument("--format", default="markdown", choices=["markdown", "html", "json"])
+    report.add_argument("--format", default="markdown", choices=["markdown", "html", "json", "csv"])
     report.add_argument("--output", default=None, help="file to write (default: standard output)")
     report.set_defaults(func=cmd_report)
 

@@ -26,7 +26,7 @@ async def _render(args: argparse.Namespace) -> str:
     from bot.report.html import render_html
     from bot.report.jsonout import render_json
     from bot.report.markdown import render_markdown
-    from bot.report.service import compile_edited
+    from bot.report.service import compile_edited, csv_export
     from bot.store import open_database
     from bot.store.repositories.dialogues import DialogueRepository
 
@@ -38,6 +38,8 @@ async def _render(args: argparse.Namespace) -> str:
         language = args.language or languages[0]
         if language not in LANGUAGES:
             raise UserError("Unknown language “{value}”: use en, es or fr.", value=language)
+        if args.format == "csv":
+            return await csv_export(DraftService(db, system_clock), dialogue.id, dialogue.guild_id, language)
         panels = PanelService(db, system_clock)
         questions = PanelQuestionService(db, config, system_clock, ProfileService(db, system_clock), panels)
         panel = PanelRecordService(db, panels, questions)

@@ -24,6 +24,22 @@ DIVIDED = 0.5
 SHOWN = 5
 
 
+_SKIN_TONES = dict.fromkeys(range(0x1F3FB, 0x1F400))
+
+
+def base_emoji(emoji: str) -> str:
+    """👍🏽 → 👍: a skin tone is the same reaction."""
+    return emoji.translate(_SKIN_TONES)
+
+
+def reaction_kind(emoji: str, disagreement: bool, agree: str, disagree: str) -> str:
+    """``agree``, ``disagree`` or ``support`` for one stored reaction, by the dialogue's emoji."""
+    base = base_emoji(emoji)
+    if disagreement or base == base_emoji(disagree):
+        return "disagree"
+    return "agree" if base == base_emoji(agree) else "support"
+
+
 def agreement(agree: int, disagree: int) -> float:
     votes = agree + disagree
     return agree / votes if votes else 0.0

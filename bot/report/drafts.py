@@ -6,13 +6,17 @@ reactions that count as agreement (``/report reactions``). No discord import.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from bot.clock import Clock, iso
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.report.editorial import DEFAULT_AGREE, DEFAULT_DISAGREE, EditorialInputs
+from bot.report.consensus import reaction_kind
+from bot.report.csvout import CsvInputs
+from bot.report.editorial import DEFAULT_AGREE, DEFAULT_DISAGREE, EditorialInputs, cited
+from bot.report.model import Report
 from bot.report.text import safe_url
 from bot.store import Database
 from bot.store.repositories.report_drafts import ReportDraftRepository
@@ -53,22 +57,6 @@ def valid_emoji(value: str) -> str:
     if not value or len(value) > 16 or any(ch.isspace() or ch.isalnum() or ch in "<>@#:" for ch in value):
         raise UserError(N_("“{value}” is not one emoji."), value=value[:40])
     return value
-
-
-_SKIN_TONES = dict.fromkeys(range(0x1F3FB, 0x1F400))
-
-
-def base_emoji(emoji: str) -> str:
-    """👍🏽 → 👍: a skin tone is the same reaction."""
-    return emoji.translate(_SKIN_TONES)
-
-
-def reaction_kind(emoji: str, disagreement: bool, agree: str, disagree: str) -> str:
-    """``agree``, ``disagree`` or ``support`` for one stored reaction, by the dialogue's emoji."""
-    base = base_emoji(emoji)
-    if disagreement or base == base_emoji(disagree):
-        return "disagree"
-    return "agree" if base == base_emoji(agree) else "support"
 
 
 class DraftService:
@@ -133,9 +121,20 @@ class DraftService:
         await self.repo.hide(dialogue_id, [item.contribution_id], "moderator", user_id, iso(self.clock()))
         return item
 
-    async def hide_missing(self, dialogue_id: int, contribution_ids: list[int]) -> None:
+    async def hide_missing(self, dialogue_id: int, contribution_ids: Iterable[int]) -> None:
         """Items whose message was gone (or whose author opted out) when the report was checked."""
         await self.repo.hide(dialogue_id, contribution_ids, "missing", None, iso(self.clock()))
+
+    async def citations(self, report: Report) -> tuple[dict[int, tuple[int, int]], set[int]]:
+        """What the report cites, to check before publication: (contribution → (channel, message)) of
+        those still stored from members still in, and the contributions to drop already (their row is
+        gone, or their author opted out)."""
+        cited_ids = list(cited(report))
+        stored = await self.repo.authors(cited_ids)
+        out = await self.repo.opted_out(report.guild_id, (a for a, _, _ in stored.values()))
+        drop = {cid for cid in cited_ids if cid not in stored or stored[cid][0] in out}
+        keep = {cid: (ch, msg) for cid, (_, ch, msg) in stored.items() if cid not in drop}
+        return keep, drop
 
     async def restore(self, dialogue_id: int, value: str | int) -> Item:
         item = await self._item(dialogue_id, value)
@@ -179,6 +178,19 @@ class DraftService:
             raise UserError(N_("Agreement and disagreement need two different emoji."))
         await self.repo.set_reactions(dialogue_id, agree, disagree, iso(self.clock()))
         return agree, disagree
+
+    async def csv_inputs(self, dialogue_id: int, guild_id: int) -> CsvInputs:
+        agree, disagree = await self.reactions(dialogue_id)
+        return CsvInputs(
+            guild_id=guild_id,
+            rows=await self.repo.all_rows(dialogue_id),
+            tags=await self.repo.theme_tags(dialogue_id),
+            reactions=await self.repo.dialogue_reactions(dialogue_id),
+            hidden=set(await self.repo.hidden(dialogue_id)),
+            positions=await self.repo.question_positions(dialogue_id),
+            agree=agree,
+            disagree=disagree,
+        )
 
     # -- what the editorial pass reads -------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from bot.dialogues.service import resolve_dialogue
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.report.compile import compile_report, compile_week
+from bot.report.csvout import render_csv
 from bot.report.drafts import DraftService
 from bot.report.editorial import edit
 from bot.report.model import Report, WeekSummary
@@ -76,6 +77,12 @@ async def compile_edited(
     return await asyncio.to_thread(edit, report, inputs, draft=draft)
 
 
+async def csv_export(drafts: DraftService, dialogue_id: int, guild_id: int, language: str) -> str:
+    """The CSV export (:mod:`bot.report.csvout`), built off the loop."""
+    data = await drafts.csv_inputs(dialogue_id, guild_id)
+    return await asyncio.to_thread(render_csv, data, language)
+
+
 class ReportService:
     def __init__(
         self, db: Database, clock: Clock, panel: PanelRecordService | None = None,
@@ -106,6 +113,14 @@ class ReportService:
         the suggested key points awaiting review; any other report never holds one."""
         await self._flush()
         return await compile_edited(self.db, dialogue_id, self.drafts, panel=self.panel, draft=draft)
+
+    async def csv(self, dialogue_id: int, language: str) -> str:
+        """Every contribution the report may show, one CSV row each (:mod:`bot.report.csvout`)."""
+        await self._flush()
+        found = await self.get(dialogue_id)
+        if found is None:
+            raise UserError(N_("There is no dialogue “{value}” in this server."), value=str(dialogue_id))
+        return await csv_export(self.drafts, dialogue_id, found.guild_id, language)
 
     async def week(self, dialogue_id: int, week: int) -> WeekSummary:
         await self._flush()

@@ -34,7 +34,7 @@ from cogs.kit.channels import resolve_channel
 from cogs.kit.options import LANGUAGE_CHOICES
 from cogs.kit.reply import NO_MENTIONS, language_for, send_ephemeral
 from cogs.report import editing
-from cogs.report.posting import WeekSummaryHandler, file_stem, publish, summary_target
+from cogs.report.posting import WeekSummaryHandler, file_stem, file_stem_of, publish, summary_target
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ FORMAT_CHOICES = [
     app_commands.Choice(name=_T("Markdown"), value="markdown"),
     app_commands.Choice(name=_T("HTML (print-friendly page)"), value="html"),
     app_commands.Choice(name=_T("JSON"), value="json"),
+    app_commands.Choice(name=_T("CSV (one row per contribution)"), value="csv"),
 ]
 #: An ephemeral preview shows at most this many messages; the whole draft comes as a file.
 PREVIEW_MESSAGES = 8
@@ -201,11 +202,18 @@ class ReportCog(commands.Cog):
         found = await self._dialogue(interaction, dialogue)
         lang = self.bot.services.report.language(found, language.value if language else None)
         await interaction.response.defer(ephemeral=True)
+        reader = await language_for(self.bot, interaction)
+        if format.value == "csv":
+            table = await self.bot.services.report.csv(found.id, lang)
+            await send_ephemeral(
+                interaction, t(reader, "The contributions of “{title}”, one row each.", title=found.title),
+                file=discord.File(io.BytesIO(table.encode("utf-8")), filename=f"{file_stem_of(found.title, lang)}.csv"),
+            )
+            return
         report = await self.bot.services.report.compile(found.id)
         renderers = {"markdown": (render_markdown, "md"), "html": (render_html, "html"), "json": (render_json, "json")}
         render, extension = renderers[format.value]
         body = render(report, lang)
-        reader = await language_for(self.bot, interaction)
         await send_ephemeral(
             interaction, t(reader, "The report of “{title}”.", title=found.title),
             file=discord.File(io.BytesIO(body.encode()), filename=f"{file_stem(report, lang)}.{extension}"),

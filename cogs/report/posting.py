@@ -6,6 +6,7 @@ registered as the scheduler's ``week_summary`` handler. Every message: no mentio
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.dialogues.model import ScheduleItem
+from bot.i18n import tn
 from bot.report.discord_text import render_discord, render_week
 from bot.report.html import render_html
 from bot.report.markdown import render_markdown
@@ -28,9 +30,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+VERIFY_BATCH = 5  # cited messages checked at once before publication
 
 def file_stem(report: Report, language: str) -> str:
-    slug = re.sub(r"[^\w]+", "-", report.title.lower(), flags=re.UNICODE).strip("-")[:60] or "report"
+    return file_stem_of(report.title, language)
+
+
+def file_stem_of(title: str, language: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", title.lower(), flags=re.UNICODE).strip("-")[:60] or "report"
     return f"{slug}-{language}"
 
 
@@ -75,11 +82,54 @@ async def post_report(channel: Postable, report: Report, language: str) -> list[
     return ids
 
 
+async def _message_exists(bot: ColloquyBot, channel_id: int, message_id: int) -> bool:
+    """False only when Discord says the message (or its channel) is gone; any other failure keeps it."""
+    try:
+        channel = bot.get_channel(channel_id) or await bot.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return True
+        await channel.fetch_message(message_id)
+    except discord.NotFound:
+        return False
+    except discord.HTTPException:
+        log.warning("could not check message %s in channel %s before publishing", message_id, channel_id)
+    return True
+
+
+async def verified_report(bot: ColloquyBot, dialogue: DialogueInfo) -> Report:
+    """The report, after checking every message it cites: one deleted (while the bot was away, say) or
+    from a member who opted out is left out (``report_hidden``, reason ``missing``) and the moderators
+    are told how many."""
+    service = bot.services.report
+    report = await service.compile(dialogue.id)
+    keep, drop = await service.drafts.citations(report)
+    # Asked of Discord, not of the cache: a deletion missed during an outage leaves the cache stale.
+    unchecked = [(cid, ch, msg) for cid, (ch, msg) in keep.items()]
+    for start in range(0, len(unchecked), VERIFY_BATCH):
+        batch = unchecked[start:start + VERIFY_BATCH]
+        found = await asyncio.gather(*(_message_exists(bot, ch, msg) for _, ch, msg in batch))
+        drop |= {cid for (cid, _, _), ok in zip(batch, found, strict=True) if not ok}
+    if not drop:
+        return report
+    await service.drafts.hide_missing(dialogue.id, drop)
+    settings = await bot.services.guilds.get(dialogue.guild_id)
+    if settings.mod_channel_id:
+        channel = await resolve_channel(bot, settings.mod_channel_id)
+        if isinstance(channel, Postable):
+            text = tn(settings.language, "“{title}”: {n} cited message was left out of the report: it was deleted "
+                                         "or its author opted out.",
+                      "“{title}”: {n} cited messages were left out of the report: they were deleted or their "
+                      "authors opted out.", len(drop), title=dialogue.title)
+            await channel.send(text, allowed_mentions=NO_MENTIONS)
+    return await service.compile(dialogue.id)
+
+
 async def publish(bot: ColloquyBot, dialogue: DialogueInfo, channel: Postable, languages: tuple[str, ...],
                   report: Report | None = None) -> list[int]:
-    """Post the final report in each of ``languages`` and record it (the dialogue becomes published)."""
+    """Post the final report in each of ``languages`` and record it (the dialogue becomes published).
+    Every cited message is checked first (:func:`verified_report`)."""
     service = bot.services.report
-    report = report or await service.compile(dialogue.id)
+    report = report or await verified_report(bot, dialogue)
     posted: list[int] = []
     for language in languages:
         ids = await post_report(channel, report, language)
