@@ -1,128 +1,197 @@
-"""Contribution ingest throughput, through SimCord, against the same run with an empty listener.
+"""Ingest through discord.py's real receive path: Colloquy against a bare client, rows committed.
 
-    python -m benchmarks.ingest [--messages 20000] [--runs 3]
+    python -m benchmarks.ingest [--messages 20000] [--runs 3] [--languages "en"]
 
-Each run starts the real bot inside SimCord with a guild, an open dialogue (its channel and one
-question thread) and members, then makes Discord deliver N member messages to the bot through the
-gateway (discord.py parses each one and dispatches ``on_message``) and waits until every message is
-handled. Two configurations, each in a fresh environment on a fresh database:
+Raw ``MESSAGE_CREATE`` gateway frames (JSON text, as Discord sends them) are fed to
+``DiscordWebSocket.received_message`` (:mod:`benchmarks.gateway`), which parses and dispatches them
+exactly as on a live connection, yielding to the event loop after each frame as a socket read would:
 
-- **empty**: the contributions cog is removed and one ``on_message`` listener that does nothing is
-  added: the ceiling of any discord.py bot in this harness.
-- **colloquy**: the real bot; the clock stops when every message is a row in the database (the last
-  partial batch is flushed, as the timer or a close would).
+- **bare**: a ``discord.Client`` (same intents) whose ``on_message`` is empty; done when every
+  ``on_message`` has run;
+- **colloquy**: the real bot (``create_bot``, every cog loaded, a fresh SQLite file) with one open
+  dialogue whose question threads receive every message; done when every row is **committed**
+  (the tail of the last batch is flushed at once instead of waiting for the timer).
 
-Both configurations pay the same SimCord and discord.py costs; the ratio colloquy / empty is the
-figure (DESIGN.md target: ≥ 0.8). Medians over ``--runs``.
+Runs are interleaved (bare, Colloquy, bare, Colloquy…), each with the standard ``json`` parser and
+with ``orjson`` (what ``discord.py[speed]`` adds), in one process. Also reported: the worst event-loop
+stall (a 1 ms ticker's lateness) during each flood, and the largest batch written.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import discord
-import simcord
+import discord.utils
 
-from bot import create_bot
+from benchmarks.gateway import CHANNEL, GUILD, THREADS, guild_create, loopback, message_frames
+from bot.client import create_bot, intents
 from bot.clock import iso
 from bot.config import for_database
+from bot.dialogues.service import DEFAULT_THEMES
 
-AUTHORS = 20
+try:
+    import orjson
+except ImportError:  # discord.py[speed] not installed: only the json parser is measured
+    orjson = None
 
 
-async def _empty_listener(message: discord.Message) -> None:
-    return None
+class Ticker:
+    """The worst lateness of a 1 ms sleep while running: how long the loop was blocked."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(0.001)
+            self.worst = max(self.worst, time.perf_counter() - started - 0.001)
+
+    def __enter__(self) -> Ticker:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
 
 
-async def one_run(messages: int, mode: str) -> float:
-    """Messages per second for one run in ``mode`` ("empty" or "colloquy")."""
+async def feed(ws: Any, frames: list[str]) -> None:
+    for raw in frames:
+        await ws.received_message(raw)
+        await asyncio.sleep(0)
+
+
+async def bare_run(frames: list[str]) -> tuple[float, float, int]:
+    client = discord.Client(intents=intents())
+    done = asyncio.Event()
+    seen = 0
+    total = len(frames)
+
+    async def on_message(message: discord.Message) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == total:
+            done.set()
+
+    client.on_message = on_message  # type: ignore[method-assign]
+    await client._async_setup_hook()
+    ws = loopback(client)
+    await ws.received_message(guild_create())
+    with Ticker() as ticker:
+        started = time.perf_counter()
+        await feed(ws, frames)
+        await done.wait()
+        elapsed = time.perf_counter() - started
+    await client.close()
+    return total / elapsed, ticker.worst, 0
+
+
+async def colloquy_run(frames: list[str], languages: str) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as tmp:
-        bot = create_bot(for_database(Path(tmp) / "bench.sqlite3"))
-        env = simcord.Env(bot)
-        await env.start()
+        bot = create_bot(for_database(Path(tmp) / "ingest.sqlite3"))
+        await bot._async_setup_hook()
+        await bot.setup_hook()
         try:
-            guild = env.create_guild("Benchmark")
-            channel = guild.create_text_channel("virtual-dialogue")
-            members = [guild.add_member(env.create_user(f"member{i}")) for i in range(AUTHORS)]
-            await env.settle()
-            thread = await _open_dialogue(bot, guild.id, channel.id)
-            if mode == "empty":
-                await bot.remove_cog("ContributionsCog")
-                bot.add_listener(_empty_listener, "on_message")
-            await env.settle()
+            await open_dialogue(bot, languages)
+            service = bot.services.contributions
+            largest = 0
+            store = service.repo.store_batch
 
-            backend = env.backend
-            start = time.perf_counter()
-            for i in range(messages):
-                backend.create_message(
-                    thread if i % 2 else channel.id, members[i % AUTHORS].id,
-                    f"Contribution number {i}: resistance shows up when training feels imposed.",
-                )
-                if i % 500 == 499:
-                    await asyncio.sleep(0)  # let the bot run, as a live gateway would interleave
-            await env.settle(timeout=600)
-            if mode == "colloquy":
-                await bot.services.contributions.flush()
-            elapsed = time.perf_counter() - start
+            async def measured(prepare: Callable[[], Any], cursors: Any, now: str) -> None:
+                def counted() -> Any:
+                    nonlocal largest
+                    rows, derived = prepare()
+                    largest = max(largest, len(rows))
+                    return rows, derived
 
-            if mode == "colloquy":
-                stored = await bot.db.fetchval("SELECT count(*) FROM contributions")
-                assert stored == messages, (stored, messages)
-            return messages / elapsed
+                await store(counted, cursors, now)
+
+            service.repo.store_batch = measured  # type: ignore[method-assign]
+            ws = loopback(bot)
+            await ws.received_message(guild_create())
+            with Ticker() as ticker:
+                started = time.perf_counter()
+                await feed(ws, frames)
+                await service.flush()
+                elapsed = time.perf_counter() - started
+            stored = await bot.db.fetchval("SELECT count(*) FROM contributions")
+            assert stored == len(frames), f"{stored} rows committed of {len(frames)}"
         finally:
-            if not bot.is_closed():
-                await bot.close()
-            await env.shutdown()
+            await bot.close()
+    return len(frames) / elapsed, ticker.worst, largest
 
 
-async def _open_dialogue(bot: discord.Client, guild_id: int, channel_id: int) -> int:
-    """An open dialogue with one question thread, written to the store, the bot's channel map rebuilt."""
-    channel = bot.get_channel(channel_id)
-    assert isinstance(channel, discord.TextChannel)
-    post = await channel.send("Guiding question 1")
-    thread = await post.create_thread(name="1. Guiding question")
-    now = datetime(2026, 1, 1, tzinfo=UTC)
-    db = bot.db  # type: ignore[attr-defined]
-    done = await db.execute(
-        """INSERT INTO dialogues (guild_id, title, starts_at, ends_at, channel_id, state, created_at)
-           VALUES (?, 'Benchmark', ?, ?, ?, 'open', ?)""",
-        (guild_id, iso(now), iso(now + timedelta(days=7)), channel_id, iso(now)),
+async def open_dialogue(bot: Any, languages: str) -> None:
+    now = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    dialogue_id = await bot.db.fetchval(
+        """INSERT INTO dialogues (guild_id, title, languages, starts_at, ends_at, channel_id, channel_kind, state,
+               created_at) VALUES (?, 'Benchmark', ?, ?, ?, ?, 'text', 'open', ?) RETURNING id""",
+        (GUILD, languages, iso(now), iso(now + timedelta(days=7)), CHANNEL, iso(now)),
     )
-    await db.execute(
-        "INSERT INTO questions (dialogue_id, position, text, thread_id, message_id) VALUES (?, 1, 'Q1', ?, ?)",
-        (done.lastrowid, thread.id, post.id),
-    )
-    await bot.services.contributions.rebuild_map()  # type: ignore[attr-defined]  # what the event would do
-    return thread.id
+    for position, thread in enumerate(THREADS, 1):
+        await bot.db.execute(
+            "INSERT INTO questions (dialogue_id, position, text, thread_id) VALUES (?, ?, ?, ?)",
+            (dialogue_id, position, f"Guiding question {position}?", thread),
+        )
+    for position, (key, name, emoji) in enumerate(DEFAULT_THEMES, 1):  # keyword suggestions need themes
+        await bot.db.execute(
+            "INSERT INTO themes (dialogue_id, key, name, emoji, position) VALUES (?, ?, ?, ?, ?)",
+            (dialogue_id, key, name, emoji, position),
+        )
+    await bot.services.contributions.rebuild_map()
+
+
+def parsers() -> list[tuple[str, Callable[[Any], Any]]]:
+    found: list[tuple[str, Callable[[Any], Any]]] = [("json", json.loads)]
+    if orjson is not None:
+        found.append(("orjson", orjson.loads))
+    return found
 
 
 async def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--languages", default="en", help="the dialogue's languages (language guess per message)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-
-    rates: dict[str, list[float]] = {"empty": [], "colloquy": []}
-    for run in range(args.runs):
-        for mode in ("empty", "colloquy"):  # interleaved, so drift hits both alike
-            rate = await one_run(args.messages, mode)
-            rates[mode].append(rate)
-            print(f"run {run + 1} {mode:>8}: {rate:,.0f} messages/s", flush=True)
-    empty, colloquy = statistics.median(rates["empty"]), statistics.median(rates["colloquy"])
-    print()
-    print(f"messages per run        {args.messages:,}")
-    print(f"empty on_message        {empty:,.0f} messages/s (median of {args.runs})")
-    print(f"Colloquy ingest         {colloquy:,.0f} messages/s (median of {args.runs})")
-    print(f"ratio                   {colloquy / empty:.2f} (target >= 0.80)")
+    frames = message_frames(args.messages)
+    results: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+    for run in range(1, args.runs + 1):
+        for name, loads in parsers():
+            discord.utils._from_json = loads  # what discord.py picks at import: json, or orjson with [speed]
+            for mode in ("bare", "colloquy"):
+                result = await (bare_run(frames) if mode == "bare" else colloquy_run(frames, args.languages))
+                results.setdefault((name, mode), []).append(result)
+                print(f"run {run} {name:>6} {mode:>8}: {result[0]:9,.0f} msg/s  worst stall {result[1] * 1000:6.1f} ms"
+                      + (f"  largest batch {result[2]}" if mode == "colloquy" else ""), flush=True)
+    print(f"\nmessages per run: {args.messages:,}  runs: {args.runs}  dialogue languages: {args.languages}")
+    for name, _ in parsers():
+        bare = [r[0] for r in results[(name, "bare")]]
+        ours = [r[0] for r in results[(name, "colloquy")]]
+        ratios = [o / b for o, b in zip(ours, bare, strict=True)]
+        stalls = [r[1] * 1000 for r in results[(name, "colloquy")]]
+        bare_stalls = [r[1] * 1000 for r in results[(name, "bare")]]
+        print(f"[{name}] bare {statistics.median(bare):,.0f} msg/s ({min(bare):,.0f}–{max(bare):,.0f}); "
+              f"Colloquy {statistics.median(ours):,.0f} rows committed/s ({min(ours):,.0f}–{max(ours):,.0f}); "
+              f"ratio {statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f}) target >= 0.80")
+        print(f"[{name}] worst loop stall: Colloquy {statistics.median(stalls):.1f} ms "
+              f"({min(stalls):.1f}–{max(stalls):.1f}), bare {statistics.median(bare_stalls):.1f} ms; "
+              f"largest batch {max(r[2] for r in results[(name, 'colloquy')])}")
     return 0
 
 

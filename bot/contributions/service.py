@@ -374,7 +374,8 @@ def _prepare(rules: KeywordRules, batch: list[_Pending]) -> tuple[list[tuple[Any
         created = iso(msg.created_at)
         rows.append((
             place.dialogue_id, place.question_id, msg.guild_id, msg.channel_id, msg.message_id, msg.author_id,
-            msg.author_name, msg.content, json.dumps(list(msg.attachments)), d.language, created,
+            msg.author_name, msg.content, json.dumps(list(msg.attachments)) if msg.attachments else "[]",
+            d.language, created,
             iso(msg.edited_at) if msg.edited_at else None,
         ))
         if d.urls or d.theme_keys:
