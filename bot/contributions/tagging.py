@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from functools import partial
+from typing import Literal
 
 from bot.clock import Clock, iso
 from bot.community.profiles import ProfileService
@@ -14,6 +16,10 @@ from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import Database
 from bot.store.repositories.contributions import ContributionRepository
+from bot.store.repositories.reactions import Change, ReactionEvent, ReactionRepository, ReactionTarget
+
+#: Reactions applied per transaction when they pile up.
+REACTION_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,9 @@ class TaggingService:
         self.profiles = profiles
         #: Reads that must see pending messages flush the write path first.
         self.contributions = contributions
+        self.reactions = ReactionRepository(db)
+        self._reactions: list[ReactionEvent] = []
+        self._reaction_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------------------- reading
 
@@ -120,46 +129,66 @@ class TaggingService:
         await self.contributions.get(contribution_id)
         return await self.repo.reject_suggestions(contribution_id, moderator_id)
 
-    async def _reaction_context(self, message_id: int, emoji: str) -> tuple[Any, int | None] | None:
-        """The contribution reacted to and the theme whose emoji it is (``None``: not a theme emoji)."""
-        if self.contributions.is_pending(message_id):
-            await self.contributions.flush()
-        row = await self.repo.reaction_target(message_id)
-        if row is None:
+    # -------------------------------------------------------------------------- reactions
+
+    def queue_reaction(self, message_id: int, emoji: str, user_id: int, *, moderator: bool, added: bool) -> None:
+        """The reaction hot path: remember the reaction (no database access); :meth:`flush_reactions`
+        applies the queue in batches, in arrival order."""
+        self._reactions.append(ReactionEvent(message_id, emoji, user_id, moderator, added))
+
+    @property
+    def reactions_pending(self) -> int:
+        return len(self._reactions)
+
+    async def flush_reactions(self) -> int:
+        """Apply up to :data:`REACTION_BATCH` queued reactions in one transaction (one call to the
+        database thread); how many. If it fails they go back in front of the queue, to be retried."""
+        async with self._reaction_lock:
+            batch = self._reactions[:REACTION_BATCH]
+            if not batch:
+                return 0
+            del self._reactions[: len(batch)]
+            try:
+                await self._apply(batch)
+            except BaseException:
+                self._reactions[:0] = batch
+                raise
+            return len(batch)
+
+    async def _apply(self, events: list[ReactionEvent]) -> list[tuple[str | None, bool]]:
+        if any(self.contributions.is_pending(e.message_id) for e in events):
+            await self.contributions.flush()  # a reaction to a message still in the write-behind batch
+        return await self.reactions.apply(events, partial(self._decide, iso(self.clock())))
+
+    def _decide(self, now: str, event: ReactionEvent, target: ReactionTarget, theme_id: int | None) -> Change | None:
+        """What a reaction means. A theme's emoji: a moderator's tag, the author's self-tag, anyone
+        else's support. 👎 (any skin tone): disagreement. Any other emoji: support. An author's own
+        reactions other than theme emoji count for nothing; opted-out members' reactions neither.
+        Removing a reaction removes what it added."""
+        if not event.added:
+            return "remove", (target.contribution_id, theme_id, event.user_id, event.emoji)
+        if self.profiles.is_opted_out(target.guild_id, event.user_id):
             return None
-        theme_id = await self.repo.theme_by_emoji(row["dialogue_id"], emoji)
-        return row, theme_id
+        if theme_id is not None and (event.moderator or event.user_id == target.author_id):
+            source = "reaction" if event.moderator else "self"
+            return "tag", (target.contribution_id, theme_id, source, event.user_id, now)
+        if event.user_id == target.author_id:
+            return None
+        if theme_id is None and is_disagreement(event.emoji):
+            return "disagree", (target.contribution_id, event.user_id, event.emoji)
+        return "support", (target.contribution_id, event.user_id, event.emoji)
 
     async def react(self, message_id: int, emoji: str, user_id: int, *, moderator: bool) -> ReactionOutcome | None:
-        """A reaction to a contribution. A theme's emoji: a moderator's tag, the author's self-tag,
-        anyone else's support. 👎 (any skin tone): disagreement. Any other emoji: support.
-        An author's own reactions other than theme emoji count for nothing."""
-        found = await self._reaction_context(message_id, emoji)
-        if found is None:
-            return None
-        row, theme_id = found
-        if self.profiles.is_opted_out(row["guild_id"], user_id):
-            return None
-        now = iso(self.clock())
-        if theme_id is not None and (moderator or user_id == row["author_id"]):
-            source: ReactionOutcome = "tag" if moderator else "self"
-            await self.repo.reaction_tag(row["id"], theme_id, "reaction" if moderator else "self", user_id, now)
-            return source
-        if user_id == row["author_id"]:
-            return None
-        if theme_id is None and is_disagreement(emoji):
-            await self.repo.add_disagreement(row["id"], user_id, emoji)
-            return "disagreement"
-        await self.repo.add_support(row["id"], user_id, emoji)
-        return "support"
+        """One reaction at once (see :meth:`_decide`): what it counted as, or ``None``."""
+        [(kind, _)] = await self._apply([ReactionEvent(message_id, emoji, user_id, moderator, True)])
+        if kind == "tag":
+            return "tag" if moderator else "self"
+        return {"support": "support", "disagree": "disagreement"}.get(kind or "")  # type: ignore[return-value]
 
     async def unreact(self, message_id: int, emoji: str, user_id: int) -> bool:
         """Removing a reaction removes what it added (a reaction tag, a self-tag, support or disagreement)."""
-        found = await self._reaction_context(message_id, emoji)
-        if found is None:
-            return False
-        row, theme_id = found
-        return await self.repo.remove_reaction(row["id"], theme_id, user_id, emoji)
+        [(_, changed)] = await self._apply([ReactionEvent(message_id, emoji, user_id, False, False)])
+        return changed
 
     async def untagged(self, dialogue_id: int, after_id: int = 0) -> UntaggedPage:
         """The triage queue: how many contributions have no confirmed theme, and the next one after

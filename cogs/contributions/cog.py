@@ -130,6 +130,7 @@ class ContributionsCog(commands.Cog):
         self.key_points: KeyPointService = bot.services.key_points
         self._flusher = tasks.loop(seconds=self.service.config.flush_interval_seconds)(self._flush_tick)
         self._urgent: asyncio.Task[None] | None = None
+        self._reaction_flush: asyncio.Task[None] | None = None
         self._backfill_lock = asyncio.Lock()
         self._menus = [
             app_commands.ContextMenu(name=_T("Tag contribution"), callback=tag_contribution),
@@ -153,10 +154,15 @@ class ContributionsCog(commands.Cog):
         self.bot.remove_dynamic_items(*views.DYNAMIC_ITEMS)
         if self._urgent is not None:
             await asyncio.gather(self._urgent, return_exceptions=True)
+        if self._reaction_flush is not None:
+            await asyncio.gather(self._reaction_flush, return_exceptions=True)
         try:
             await self.service.flush()
+            while self.tagging.reactions_pending:
+                await self.tagging.flush_reactions()
         except Exception:
-            log.exception("could not write %d pending contributions at close", self.service.pending)
+            log.exception("could not write %d pending contributions and %d reactions at close",
+                          self.service.pending, self.tagging.reactions_pending)
 
     # ------------------------------------------------------------------------- write-behind
 
@@ -225,13 +231,31 @@ class ContributionsCog(commands.Cog):
         if self.service.place(payload.channel_id) is None or member is None or member.bot:
             return
         moderator = await member_is_moderator(self.bot, member)
-        await self.tagging.react(payload.message_id, str(payload.emoji), payload.user_id, moderator=moderator)
+        self.tagging.queue_reaction(payload.message_id, str(payload.emoji), payload.user_id,
+                                    moderator=moderator, added=True)
+        self._reactions_queued()
 
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         if self.service.place(payload.channel_id) is None:
             return
-        await self.tagging.unreact(payload.message_id, str(payload.emoji), payload.user_id)
+        self.tagging.queue_reaction(payload.message_id, str(payload.emoji), payload.user_id,
+                                    moderator=False, added=False)
+        self._reactions_queued()
+
+    def _reactions_queued(self) -> None:
+        """Apply queued reactions as soon as the loop is free: one at a time when they trickle in,
+        in batches when they pile up (what arrives during a batch waits for the next)."""
+        if self._reaction_flush is None or self._reaction_flush.done():
+            self._reaction_flush = asyncio.create_task(self._flush_reactions())
+
+    async def _flush_reactions(self) -> None:
+        while self.tagging.reactions_pending:
+            try:
+                await self.tagging.flush_reactions()
+            except Exception:
+                log.exception("applying %d reactions failed; they stay queued", self.tagging.reactions_pending)
+                await asyncio.sleep(self.service.config.flush_interval_seconds)
 
     # ----------------------------------------------------------------------------- backfill
 

@@ -81,18 +81,6 @@ ON CONFLICT (contribution_id, theme_id) DO UPDATE
 SET source = 'moderator', status = 'confirmed', tagged_by = excluded.tagged_by{extra}
 WHERE contribution_tags.status != 'confirmed'"""
 
-_REACTION_TAG = """
-INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-VALUES (?, ?, ?, 'confirmed', ?, ?)
-ON CONFLICT (contribution_id, theme_id) DO UPDATE
-SET source = excluded.source, status = 'confirmed', tagged_by = excluded.tagged_by
-WHERE contribution_tags.status = 'suggested'
-   OR (contribution_tags.status = 'rejected' AND excluded.source = 'reaction')"""
-
-_ADD_SUPPORT = """
-INSERT INTO contribution_support (contribution_id, user_id, emoji) VALUES (?, ?, ?)
-ON CONFLICT DO NOTHING"""
-
 _UNTAGGED = """FROM contributions c WHERE c.dialogue_id = ? AND NOT EXISTS (
                    SELECT 1 FROM contribution_tags t
                    WHERE t.contribution_id = c.id AND t.status = 'confirmed')"""
@@ -365,49 +353,6 @@ class ContributionRepository:
             (moderator_id, contribution_id),
         )
         return done.rowcount
-
-    async def reaction_target(self, message_id: int) -> Row | None:
-        return await self.db.fetchone(
-            "SELECT id, dialogue_id, guild_id, author_id FROM contributions WHERE message_id = ?", (message_id,)
-        )
-
-    async def theme_by_emoji(self, dialogue_id: int, emoji: str) -> int | None:
-        value = await self.db.fetchval(
-            "SELECT id FROM themes WHERE dialogue_id = ? AND emoji = ? ORDER BY position LIMIT 1", (dialogue_id, emoji)
-        )
-        return None if value is None else int(value)
-
-    async def reaction_tag(self, contribution_id: int, theme_id: int, source: str, user_id: int, now: str) -> None:
-        await self.db.execute(_REACTION_TAG, (contribution_id, theme_id, source, user_id, now))
-
-    async def add_support(self, contribution_id: int, user_id: int, emoji: str) -> None:
-        await self.db.execute(_ADD_SUPPORT, (contribution_id, user_id, emoji))
-
-    async def add_disagreement(self, contribution_id: int, user_id: int, emoji: str) -> None:
-        await self.db.execute(
-            """INSERT INTO contribution_disagreement (contribution_id, user_id, emoji) VALUES (?, ?, ?)
-               ON CONFLICT (contribution_id, user_id, emoji) DO NOTHING""",
-            (contribution_id, user_id, emoji),
-        )
-
-    async def remove_reaction(self, contribution_id: int, theme_id: int | None, user_id: int, emoji: str) -> bool:
-        """Remove what a reaction added (a reaction tag, a self-tag, support or disagreement); whether
-        anything was."""
-        async with self.db.transaction() as tx:
-            removed = 0
-            if theme_id is not None:
-                tags = await tx.execute(
-                    """DELETE FROM contribution_tags WHERE contribution_id = ? AND theme_id = ? AND tagged_by = ?
-                       AND source IN ('reaction', 'self')""",
-                    (contribution_id, theme_id, user_id),
-                )
-                removed += tags.rowcount
-            for sql in (
-                "DELETE FROM contribution_support WHERE contribution_id = ? AND user_id = ? AND emoji = ?",
-                "DELETE FROM contribution_disagreement WHERE contribution_id = ? AND user_id = ? AND emoji = ?",
-            ):
-                removed += (await tx.execute(sql, (contribution_id, user_id, emoji))).rowcount
-        return bool(removed)
 
     async def untagged_count(self, dialogue_id: int) -> int:
         return int(await self.db.fetchval(f"SELECT count(*) {_UNTAGGED}", (dialogue_id,)) or 0)
