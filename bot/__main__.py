@@ -9,7 +9,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.config import Config, ConfigError, load
+from bot.config import Config, ConfigError, check_shards, load
+from bot.store import SchemaTooNew, StoreError, redact
 
 EXIT_USAGE = 2
 DEFAULT_CONFIG = "config.toml"
@@ -46,7 +47,7 @@ def _load(path: str) -> Config:
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = _load(args.path)
     print(f"{args.path}: OK")
-    print(f"  database: {config.storage.path}")
+    print(f"  database: {redact(config.storage.target)}")
     print(f"  default language: {config.defaults.language}, time zone: {config.defaults.timezone}")
     print(f"  token: {'set' if config.token else 'missing (set DISCORD_TOKEN)'}")
     return 0
@@ -61,8 +62,50 @@ def _require_token(config: Config) -> str:
     return token
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _with_shards(config: Config, args: argparse.Namespace) -> Config:
+    """``--shard-count`` / ``--shard-ids`` win over ``[bot] shard_count`` / ``shard_ids``."""
+    if args.shard_count is None and args.shard_ids is None:
+        return config
+    from dataclasses import replace
+
+    count = args.shard_count if args.shard_count is not None else config.bot.shard_count
+    ids = args.shard_ids if args.shard_ids is not None else config.bot.shard_ids
+
+    def error(key: str, problem: str) -> Exception:
+        return ConfigError("command line", "--" + key.split(".")[1].replace("_", "-"), problem)
+
+    count, chosen = check_shards(count, list(ids) if ids is not None else None, error)
+    return replace(config, bot=replace(config.bot, shard_count=count, shard_ids=chosen))
+
+
+def _shard_ids(value: str) -> list[int]:
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("use shard numbers separated by commas, e.g. 0,1") from None
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
     config = _load(args.config)
+    from bot.store import migrate
+
+    applied = asyncio.run(migrate(config.storage.target))
+    where = redact(config.storage.target)
+    if applied:
+        print(f"{where}: applied {len(applied)} migration(s): {', '.join(applied)}")
+    else:
+        print(f"{where}: up to date, no migration to apply")
+    return 0
+
+
+def cmd_copy_store(args: argparse.Namespace) -> int:
+    from bot.store.copy import run_copy_cli
+
+    return run_copy_cli(args.source, args.target, force=args.force)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _with_shards(_load(args.config), args)
     token = _require_token(config)
     _logging(config)
     from bot.client import create_bot
@@ -131,7 +174,22 @@ def parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the bot (token from DISCORD_TOKEN or the config)")
     run.add_argument("--config", default=DEFAULT_CONFIG, help="configuration file (default: config.toml)")
+    run.add_argument("--shard-count", type=int, default=None, help="Discord shards in all (default: [bot] shard_count)")
+    run.add_argument(
+        "--shard-ids", type=_shard_ids, default=None,
+        help="the shards this process runs, e.g. 0,1 (default: [bot] shard_ids, else all)",
+    )
     run.set_defaults(func=cmd_run)
+
+    migrate = sub.add_parser("migrate", help="apply pending database migrations and say which ran")
+    migrate.add_argument("--config", default=DEFAULT_CONFIG)
+    migrate.set_defaults(func=cmd_migrate)
+
+    copy = sub.add_parser("copy-store", help="copy every row from one store to another (SQLite ⇄ PostgreSQL)")
+    copy.add_argument("--from", dest="source", required=True, help="a SQLite path or URL, or a postgresql:// URL")
+    copy.add_argument("--to", dest="target", required=True, help="the store to fill (migrated first; must be empty)")
+    copy.add_argument("--force", action="store_true", help="empty a non-empty target first")
+    copy.set_defaults(func=cmd_copy_store)
 
     demo = sub.add_parser("demo", help="offline: a sample dialogue week inside SimCord, then the report")
     demo.add_argument("--out", default="colloquy-demo", help="where the report files go (default: ./colloquy-demo)")
@@ -171,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args)
     except ConfigError as exc:
         print(f"colloquy: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (StoreError, SchemaTooNew) as exc:
+        print(f"colloquy: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
 

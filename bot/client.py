@@ -164,7 +164,7 @@ class ColloquyBot(commands.Bot):
         self.message_hooks: list[Callable[[discord.Message], None]] = []
 
     async def setup_hook(self) -> None:
-        self.db = await open_database(self.config.storage.path)
+        self.db = await open_database(self.config.storage.target)
         self.services = build_services(self.db, self.config, self.clock)
         await self.tree.set_translator(CatalogTranslator())
         for extension in cog_extensions():

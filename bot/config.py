@@ -11,7 +11,7 @@ import functools
 import os
 import tomllib
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,11 +62,27 @@ class BotConfig:
     token: str | None = field(default=None, repr=False)
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    #: Discord sharding (DESIGN.md "Scale path"): the total number of shards, and the ones this
+    #: process runs (None: all of them). None/None: one unsharded process.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+
+
+#: The environment variable that names the store, winning over ``[storage]`` (keeps passwords out of files).
+DATABASE_URL_ENV = "COLLOQUY_DATABASE_URL"
+_STORE_SCHEMES = ("sqlite:///", "postgresql://", "postgres://")
 
 
 @dataclass(frozen=True)
 class StorageConfig:
     path: Path = Path("colloquy.sqlite3")
+    #: ``sqlite:///PATH`` or ``postgresql://USER@HOST:PORT/DATABASE``; wins over ``path`` when set.
+    url: str | None = field(default=None, repr=False)
+
+    @property
+    def target(self) -> str | Path:
+        """What :func:`bot.store.open_database` opens: the URL if one is set, else the file."""
+        return self.url or self.path
 
 
 @dataclass(frozen=True)
@@ -112,8 +128,8 @@ class Config:
 
 
 _SECTIONS: dict[str, dict[str, tuple[type, ...]]] = {
-    "bot": {"token": (str,), "dev_guild_id": (int,), "log_level": (str,)},
-    "storage": {"path": (str,)},
+    "bot": {"token": (str,), "dev_guild_id": (int,), "log_level": (str,), "shard_count": (int,), "shard_ids": (list,)},
+    "storage": {"path": (str,), "url": (str,)},
     "defaults": {"language": (str,), "timezone": (str,)},
     "schedule": {"grace_period_hours": (int, float), "reminder_hours_before_close": (int, float)},
     "contributions": {"batch_size": (int,), "flush_interval_seconds": (int, float), "keywords": (dict,)},
@@ -130,6 +146,43 @@ _NOT_PLACES = frozenset({"Factory", "localtime", "posixrules"})
 def known_timezones() -> frozenset[str]:
     """The IANA zone names a dialogue, a server or a panel may use (``zoneinfo.available_timezones()``)."""
     return frozenset(zoneinfo.available_timezones() - _NOT_PLACES)
+
+
+def _store_url(path: Path, url: str | None) -> str | None:
+    """The store URL: ``COLLOQUY_DATABASE_URL`` wins over ``[storage] url``; a relative SQLite URL is
+    relative to the config file, like ``path``."""
+    env = os.environ.get(DATABASE_URL_ENV)
+    key = DATABASE_URL_ENV if env else "storage.url"
+    url = env or url or None
+    if url is None:
+        return None
+    if not url.startswith(_STORE_SCHEMES):
+        raise ConfigError(path, key, "must be sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE")
+    if url.startswith("sqlite:///"):
+        file = Path(url[len("sqlite:///") :]).expanduser()
+        return f"sqlite:///{file if file.is_absolute() else path.parent / file}"
+    return url
+
+
+def check_shards(
+    count: int | None, ids: Any, error: Callable[[str, str], Exception]
+) -> tuple[int | None, tuple[int, ...] | None]:
+    """Validate a shard count and the shard ids of this process (``error(key, problem)`` builds the
+    exception to raise). Ids without a count make no sense; a count without ids means all shards."""
+    if count is None:
+        if ids:
+            raise error("bot.shard_ids", "needs bot.shard_count")
+        return None, None
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise error("bot.shard_count", "must be a positive number")
+    if ids is None or ids == []:
+        return count, None
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise error("bot.shard_ids", "must be a list of shard numbers")
+    chosen = tuple(sorted(set(ids)))
+    if chosen[0] < 0 or chosen[-1] >= count:
+        raise error("bot.shard_ids", f"shard numbers go from 0 to {count - 1}")
+    return count, chosen
 
 
 def valid_timezone(name: str) -> bool:
@@ -211,9 +264,15 @@ def parse(data: Mapping[str, Any], path: Path) -> Config:
     db_path = Path(storage.get("path", "colloquy.sqlite3")).expanduser()
     if not db_path.is_absolute():
         db_path = path.parent / db_path
+    shard_count, shard_ids = check_shards(
+        bot.get("shard_count"), bot.get("shard_ids"), lambda key, problem: ConfigError(path, key, problem)
+    )
     return Config(
-        bot=BotConfig(token=bot.get("token") or None, dev_guild_id=guild, log_level=level),
-        storage=StorageConfig(path=db_path),
+        bot=BotConfig(
+            token=bot.get("token") or None, dev_guild_id=guild, log_level=level,
+            shard_count=shard_count, shard_ids=shard_ids,
+        ),
+        storage=StorageConfig(path=db_path, url=_store_url(path, storage.get("url"))),
         defaults=DefaultsConfig(language=language, timezone=tz),
         schedule=ScheduleConfig(
             **{k: float(v) for k, v in schedule.items()},
@@ -245,8 +304,10 @@ def load(path: str | Path) -> Config:
 
 
 def for_database(db_path: str | Path, **overrides: Any) -> Config:
-    """A default configuration around ``db_path`` (tests and the demo)."""
-    config = Config(storage=StorageConfig(path=Path(db_path)))
+    """A default configuration around ``db_path``, a SQLite file or a store URL (tests and the demo)."""
+    text = str(db_path)
+    storage = StorageConfig(url=text) if "://" in text else StorageConfig(path=Path(db_path))
+    config = Config(storage=storage)
     if overrides:
         from dataclasses import replace
 

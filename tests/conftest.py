@@ -1,11 +1,20 @@
-"""Shared fixtures: a real SQLite file per test, the real bot inside SimCord, a small community."""
+"""Shared fixtures: a real store per test, the real bot inside SimCord, a small community.
+
+Every test that touches the store runs on each store: SQLite (a temp file) always, and PostgreSQL
+when ``COLLOQUY_TEST_POSTGRES_URL`` is set (a fresh schema per test, dropped afterwards; the test
+ids say which: ``test_x[sqlite]``, ``test_x[postgresql]``).
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
+import asyncpg
 import discord
 import pytest
 import simcord
@@ -41,18 +50,68 @@ def _reset_locales() -> None:
     USER_LOCALES.clear()
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "colloquy.sqlite3"
+#: The PostgreSQL server the suite also runs on (``.ci/run`` sets it); unset: SQLite only.
+POSTGRES_URL = os.environ.get("COLLOQUY_TEST_POSTGRES_URL", "")
+STORES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+def schema_url(base: str, schema: str) -> str:
+    """``base`` with its connections confined to ``schema`` (asyncpg passes unknown URL parameters
+    to the server as settings); the application name lets the teardown find stray connections."""
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}{urlencode({'search_path': schema, 'application_name': schema})}"
+
+
+async def create_schema() -> str:
+    """A fresh, empty schema on the test server; its name."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+    finally:
+        await conn.close()
+    return schema
+
+
+async def drop_schema(schema: str) -> None:
+    """Drop ``schema`` and everything in it, first ending connections a test left open on it."""
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", schema
+        )
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """``"sqlite"`` or ``"postgresql"``: the store this test runs on."""
+    return str(request.param)
 
 
 @pytest.fixture
-def config(db_path: Path) -> Config:
+async def db_path(store_kind: str, tmp_path: Path) -> AsyncIterator[Path | str]:
+    """The store's target, as ``open_database`` and ``for_database`` take it: a SQLite file path, or a
+    PostgreSQL URL confined to a schema of its own (created here, dropped after the test)."""
+    if store_kind == "sqlite":
+        yield tmp_path / "colloquy.sqlite3"
+        return
+    schema = await create_schema()
+    try:
+        yield schema_url(POSTGRES_URL, schema)
+    finally:
+        await drop_schema(schema)
+
+
+@pytest.fixture
+def config(db_path: Path | str) -> Config:
     return for_database(db_path)
 
 
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
+async def db(db_path: Path | str) -> AsyncIterator[Database]:
     database = await open_database(db_path)
     try:
         yield database
@@ -88,7 +147,7 @@ async def simcord_env(simcord_bot: ColloquyBot, request: pytest.FixtureRequest) 
 async def restart(
     env: simcord.Env, config: Config, *, crash: bool = False, down_for: float = 0.0
 ) -> ColloquyBot:
-    """Stop the bot and start a new one on the same database file, in the same virtual world.
+    """Stop the bot and start a new one on the same store, in the same virtual world.
 
     ``crash=True`` skips the graceful close (no flush, no clean shutdown), as a killed process would.
     ``down_for=seconds`` keeps the bot down that long in virtual time before the new one starts

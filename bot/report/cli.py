@@ -31,7 +31,7 @@ async def _render(args: argparse.Namespace) -> str:
     from bot.store.repositories.dialogues import DialogueRepository
 
     config = load(args.config)
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     try:
         dialogue = await resolve_dialogue(DialogueRepository(db), args.dialogue, None)
         languages = dialogue.languages or ("en",)

@@ -40,9 +40,14 @@ def _scan(folder: Traversable) -> dict[int, tuple[str, str]]:
 
 def migrations(dialect: str = "sqlite") -> list[tuple[int, str, str]]:
     """(version, file name, SQL) for every migration of ``dialect``, in order."""
+    return [(version, name, sql) for version, name, sql, _ in migration_files(dialect)]
+
+
+def migration_files(dialect: str) -> list[tuple[int, str, str, bool]]:
+    """(version, file name, SQL, whether it is the dialect's own file) for every migration, in order."""
     root = resources.files("bot.store").joinpath("migrations")
-    chosen = _scan(root)
-    chosen.update(_scan(root.joinpath(dialect)))
+    chosen = {version: (name, sql, False) for version, (name, sql) in _scan(root).items()}
+    chosen.update({version: (name, sql, True) for version, (name, sql) in _scan(root.joinpath(dialect)).items()})
     return [(version, *chosen[version]) for version in sorted(chosen)]
 
 

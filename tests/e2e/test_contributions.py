@@ -204,7 +204,7 @@ async def test_a_graceful_close_writes_the_pending_batch(community: Community, c
     message = await community.alice.send(q1, "Written just before shutdown")
     assert await stored(community) == []  # still in the batch
     await community.bot.close()
-    db = await open_database(config.storage.path)
+    db = await open_database(config.storage.target)
     try:
         assert await db.fetchval("SELECT message_id FROM contributions") == message.id
     finally:

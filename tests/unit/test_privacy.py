@@ -30,12 +30,20 @@ from tests.unit.test_contributions import (
 async def rows_mentioning(db: Database, value: int) -> dict[str, int]:
     """Every table and column of the schema holding ``value``: {"table.column": rows}."""
     found: dict[str, int] = {}
-    tables = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    for table in (r["name"] for r in tables):
-        for column in await db.fetchall(f"SELECT name FROM pragma_table_info('{table}')"):
-            n = await db.fetchval(f'SELECT count(*) FROM "{table}" WHERE "{column["name"]}" = ?', (value,))
-            if n:
-                found[f"{table}.{column['name']}"] = n
+    if db.dialect == "sqlite":
+        columns = await db.fetchall(
+            """SELECT m.name AS tbl, c.name AS col FROM sqlite_master m, pragma_table_info(m.name) c
+               WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND c.type = 'INTEGER'"""
+        )
+    else:
+        columns = await db.fetchall(
+            """SELECT table_name AS tbl, column_name AS col FROM information_schema.columns
+               WHERE table_schema = current_schema() AND data_type = 'bigint'"""
+        )
+    for table, column in ((r["tbl"], r["col"]) for r in columns):
+        n = await db.fetchval(f'SELECT count(*) FROM "{table}" WHERE "{column}" = ?', (value,))
+        if n:
+            found[f"{table}.{column}"] = n
     return found
 
 

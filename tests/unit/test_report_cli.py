@@ -14,10 +14,11 @@ from tests.unit._report_story import SECRETS, build_story
 
 
 @pytest.fixture
-async def config_file(db: Database, config: Config, db_path: Path, tmp_path: Path) -> Path:
+async def config_file(db: Database, config: Config, db_path: Path | str, tmp_path: Path) -> Path:
     await build_story(db, config)
     path = tmp_path / "config.toml"
-    path.write_text(f'[storage]\npath = "{db_path}"\n', encoding="utf-8")
+    key = "url" if "://" in str(db_path) else "path"  # a PostgreSQL run's store is a URL
+    path.write_text(f'[storage]\n{key} = "{db_path}"\n', encoding="utf-8")
     return path
 
 
