@@ -167,6 +167,15 @@ class DraftService:
             raise UserError(N_("Another moderator already decided on this suggestion."))
         return item
 
+    async def suggestion_text(self, dialogue_id: int, contribution_id: int) -> str:
+        """The words of a suggested key point a moderator is about to reword (refused once decided)."""
+        if contribution_id in await self.repo.decisions(dialogue_id):
+            raise UserError(N_("Another moderator already decided on this suggestion."))
+        row = await self.repo.contribution(dialogue_id, contribution_id)
+        if row is None:
+            raise UserError(N_("There is no such item in this report: choose one from the list."))
+        return str(row["content"])
+
     # -- reactions ---------------------------------------------------------------------------------
 
     async def reactions(self, dialogue_id: int) -> tuple[str, str]:

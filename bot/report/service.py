@@ -149,6 +149,18 @@ class ReportService:
         """Whether this report (final, or week ``week``) was already posted in ``language``."""
         return await self.repo.published(dialogue_id, kind, language, week)
 
+    @staticmethod
+    def require_publishable(dialogue: DialogueInfo) -> None:
+        """The final report is published once the dialogue is closed (again, once published)."""
+        if dialogue.state not in ("closed", "published"):
+            raise UserError(N_("“{title}” is still running: close it first (or use /report preview)."),
+                            title=dialogue.title)
+
+    async def unpublished_languages(self, dialogue: DialogueInfo) -> tuple[str, ...]:
+        """The dialogue's languages whose final report is not posted yet (the automatic publication
+        at the close never posts a language twice)."""
+        return tuple([lang for lang in dialogue.languages if not await self.published(dialogue.id, "final", lang)])
+
     async def week_message_ids(self, dialogue_id: int, week: int) -> list[int] | None:
         """The messages of week ``week``'s summary as first recorded, or ``None`` if none was."""
         found = await self.repo.week_message_ids(dialogue_id, week)

@@ -175,9 +175,7 @@ class ReportCog(commands.Cog):
     ) -> None:
         found = await self._dialogue(interaction, dialogue)
         languages = (self.bot.services.report.language(found, language.value),) if language else found.languages
-        if found.state not in ("closed", "published"):
-            raise UserError(N_("“{title}” is still running: close it first (or use /report preview)."),
-                            title=found.title)
+        self.bot.services.report.require_publishable(found)
         target = channel or await summary_target(self.bot, found)
         if target is None:
             raise UserError(N_("There is no channel to post the report in: set one with /setup summary_channel."))
@@ -280,9 +278,7 @@ class ReportCog(commands.Cog):
         if dialogue.publish_mode == "manual":
             await self._tell_moderators(dialogue)
             return
-        languages = tuple(
-            [lang for lang in dialogue.languages if not await service.published(dialogue.id, "final", lang)]
-        )
+        languages = await service.unpublished_languages(dialogue)
         if not languages:
             return
         channel = await summary_target(self.bot, dialogue)

@@ -197,16 +197,9 @@ class SuggestionButton(
         dialogue = await bot.services.report.get(self.dialogue_id)
         if dialogue is None or dialogue.guild_id != interaction.guild_id:
             raise UserError(N_("There is no such item in this report: choose one from the list."))
-        decided = await bot.services.report.drafts.repo.decisions(self.dialogue_id)
-        if self.contribution_id in decided:
-            raise UserError(N_("Another moderator already decided on this suggestion."))
-        row = await bot.services.report.drafts.repo.contribution(self.dialogue_id, self.contribution_id)
-        if row is None:
-            raise UserError(N_("There is no such item in this report: choose one from the list."))
+        text = await bot.services.report.drafts.suggestion_text(self.dialogue_id, self.contribution_id)
         reader = await language_for(bot, interaction)
-        await interaction.response.send_modal(
-            EditKeyPointModal(reader, self.dialogue_id, self.contribution_id, row["content"])
-        )
+        await interaction.response.send_modal(EditKeyPointModal(reader, self.dialogue_id, self.contribution_id, text))
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (SuggestionButton,)
