@@ -15,6 +15,7 @@ import cogs
 from bot import i18n
 from bot.config import Config
 from bot.errors import NotModerator, UserError
+from bot.i18n.mentions import CommandMentions
 from bot.i18n.translator import CatalogTranslator
 from bot.services import Services, build_services
 from bot.store import Database, open_database
@@ -128,6 +129,17 @@ class ColloquyTree(app_commands.CommandTree["ColloquyBot"]):
             log.info("could not answer a refused autocomplete %s", interaction.id)
         return False
 
+    async def sync(self, *, guild: discord.abc.Snowflake | None = None) -> list[app_commands.AppCommand]:
+        """Sync, and remember the commands' ids for command mentions."""
+        synced = await super().sync(guild=guild)
+        self.client.mentions.set_ids({c.name: c.id for c in synced})
+        return synced
+
+    async def fetch_commands(self, *, guild: discord.abc.Snowflake | None = None) -> list[app_commands.AppCommand]:
+        found = await super().fetch_commands(guild=guild)
+        self.client.mentions.set_ids({c.name: c.id for c in found})
+        return found
+
 
 async def autocomplete_allowed(interaction: discord.Interaction) -> bool:
     """Whether the command being typed would pass its checks (moderator checks included)."""
@@ -162,6 +174,8 @@ class ColloquyBot(commands.Bot):
         self.clock = discord.utils.utcnow
         #: Synchronous message hooks (see :meth:`dispatch`), in the order the cogs added them.
         self.message_hooks: list[Callable[[discord.Message], None]] = []
+        #: Command ids for mentions (``</dialogue schedule:ID>``), learnt from the synced tree.
+        self.mentions = CommandMentions()
 
     async def setup_hook(self) -> None:
         self.db = await open_database(self.config.storage.target)
@@ -169,6 +183,9 @@ class ColloquyBot(commands.Bot):
         await self.tree.set_translator(CatalogTranslator())
         for extension in cog_extensions():
             await self.load_extension(extension)
+        self.mentions.set_paths(
+            c.qualified_name for c in self.tree.walk_commands() if isinstance(c, app_commands.Command)
+        )
         if self.config.bot.dev_guild_id:
             guild = discord.Object(self.config.bot.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -193,6 +210,17 @@ class ColloquyBot(commands.Bot):
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Nothing: messages go through :meth:`dispatch`'s hooks (no prefix commands to process)."""
+
+    async def on_ready(self) -> None:
+        """Learn the command ids once (commands synced earlier, e.g. by ``colloquy sync``)."""
+        if self.mentions.ids:
+            return
+        try:
+            await self.tree.fetch_commands()
+            if self.config.bot.dev_guild_id:
+                await self.tree.fetch_commands(guild=discord.Object(self.config.bot.dev_guild_id))
+        except discord.HTTPException as error:
+            log.warning("could not fetch the command ids (replies name commands as plain text): %s", error)
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         # A failing listener is logged and the bot goes on.

@@ -9,6 +9,8 @@ from discord.ext import commands
 
 from bot.client import ColloquyBot
 from bot.i18n import LANGUAGE_NAMES, t
+from bot.i18n.mentions import CommandMentions
+from cogs.community import guidance
 from cogs.kit.access import is_moderator
 from cogs.kit.reply import language_for, send_ephemeral
 
@@ -18,8 +20,11 @@ def _text(lang: str, value: str | app_commands.locale_str) -> str:
     return t(lang, message) if message else ""
 
 
-def command_lines(tree: app_commands.CommandTree, lang: str, moderator: bool) -> tuple[list[str], list[str]]:
-    """(everyone's commands, moderators' commands) as ``/name — description`` lines."""
+def command_lines(
+    tree: app_commands.CommandTree, lang: str, moderator: bool, mentions: CommandMentions | None = None
+) -> tuple[list[str], list[str]]:
+    """(everyone's commands, moderators' commands) as ``/name — description`` lines; a command mention
+    (clickable, in the reader's language) once the command ids are known."""
     public: list[str] = []
     moderation: list[str] = []
     for command in tree.get_commands(type=discord.AppCommandType.chat_input):
@@ -39,7 +44,10 @@ def command_lines(tree: app_commands.CommandTree, lang: str, moderator: bool) ->
                 parts.append(_text(lang, node._locale_name or node.name))
                 node = node.parent
             description = _text(lang, leaf._locale_description or leaf.description)
-            target.append(f"`/{' '.join(reversed(parts))}` — {description}")
+            name = f"`/{' '.join(reversed(parts))}`"
+            if mentions is not None and (linked := mentions.link("/" + leaf.qualified_name)).startswith("</"):
+                name = linked
+            target.append(f"{name} — {description}")
     return public, moderation
 
 
@@ -60,13 +68,19 @@ class HelpCog(commands.Cog):
             lines.append(t(lang, "Summaries and reports are posted in <#{channel}>.", channel=channel))
         if settings.moderator_role_id:
             lines.append(t(lang, "Moderators: <@&{role}>.", role=settings.moderator_role_id))
+            if await is_moderator(self.bot, interaction):
+                role = settings.moderator_role_id
+                lines.append(
+                    guidance.you_steps(lang, self.bot, role) if guidance.hidden_from(interaction.user)
+                    else guidance.role_steps(lang, self.bot, role)
+                )
         return lines
 
     @app_commands.command(name=_T("colloquy"), description=_T("What Colloquy does and the commands open to you"))
     async def colloquy(self, interaction: discord.Interaction) -> None:
         lang = await language_for(self.bot, interaction)
         moderator = await is_moderator(self.bot, interaction)
-        public, moderation = command_lines(self.bot.tree, lang, moderator)
+        public, moderation = command_lines(self.bot.tree, lang, moderator, self.bot.mentions)
         server = await self.server_lines(interaction, lang)
         parts = [
             t(lang, "**Colloquy** runs Virtual Dialogues: a week of moderated discussion around guiding "

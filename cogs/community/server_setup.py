@@ -11,6 +11,7 @@ from bot.client import ColloquyBot
 from bot.community.guilds import GuildSettings
 from bot.errors import UserError
 from bot.i18n import LANGUAGE_NAMES, N_, t
+from cogs.community import guidance
 from cogs.kit.access import moderator_only, require_guild
 from cogs.kit.autocomplete import timezone_autocomplete
 from cogs.kit.options import LANGUAGE_CHOICES
@@ -76,7 +77,10 @@ class SetupCog(commands.Cog):
             changes["timezone"] = timezone.strip()
         settings = await self.bot.services.guilds.update(guild_id, **changes)
         lang = await language_for(self.bot, interaction)
-        await send_ephemeral(interaction, describe_settings(lang, settings))
+        text = describe_settings(lang, settings)
+        if settings.moderator_role_id:
+            text += "\n\n" + guidance.role_steps(lang, self.bot, settings.moderator_role_id)
+        await send_ephemeral(interaction, text)
 
 
 async def setup(bot: ColloquyBot) -> None:

@@ -84,7 +84,9 @@ class DialoguePoster:
         return [
             discord.Embed(
                 title=posts.opening_title(dialogue, lang, tr),
-                description=posts.opening_embed_text(dialogue, lang, questions, items, tr),
+                description=self.bot.mentions.link(
+                    posts.opening_embed_text(dialogue, lang, questions, items, tr)
+                )[: posts.EMBED_LIMIT],
             )
             for lang in dialogue.languages
         ]

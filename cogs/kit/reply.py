@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot import i18n
+from bot.i18n.mentions import CommandMentions
 
 if TYPE_CHECKING:
     from bot.client import ColloquyBot
@@ -51,10 +52,12 @@ def fit(content: str, limit: int = MESSAGE_LIMIT) -> str:
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str | None, **kwargs: Any) -> None:
-    """Answer privately, whether or not the interaction was already answered or deferred."""
+    """Answer privately, whether or not the interaction was already answered or deferred. Commands
+    named in the answer become mentions (each member sees them in their language)."""
     kwargs.setdefault("allowed_mentions", NO_MENTIONS)
     if content is not None:
-        kwargs["content"] = fit(content)
+        mentions = getattr(interaction.client, "mentions", None)
+        kwargs["content"] = fit(mentions.link(content) if isinstance(mentions, CommandMentions) else content)
     if interaction.response.is_done():
         await interaction.followup.send(ephemeral=True, **kwargs)
     else:

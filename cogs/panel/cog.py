@@ -95,6 +95,8 @@ class PanelCog(commands.Cog, name=PANEL_COG):
         lang = await language_for(self.bot, interaction)
         lines = [t(lang, "Panel of “{title}” created: {when}, in <#{channel}>.", title=ref.title,
                    when=render.when(lang, panel), channel=panel.channel_id)]
+        if (event := render.event_line(lang, panel)) is not None:
+            lines.append(event)
         lines.append(
             t(lang, "Members can mark the Discord event “Interested”.") if has_event
             else t(lang, "I could not create the Discord event: check that I have the Manage Events permission.")

@@ -246,7 +246,8 @@ async def announce(bot: ColloquyBot, panel: Panel) -> None:
     lang = panel.dialogue.language
     panellists = await bot.services.panel.panellists(panel.id)
     message_id = await _send(
-        bot, panel.channel_id, render.announcement(lang, panel, panellists), views.ask_view(lang, panel.id)
+        bot, panel.channel_id, bot.mentions.link(render.announcement(lang, panel, panellists)),
+        views.ask_view(lang, panel.id)
     )
     await bot.services.panel.set_announcement(panel.id, message_id)
 
@@ -255,8 +256,8 @@ async def refresh_announcement(bot: ColloquyBot, panel: Panel) -> None:
     lang = panel.dialogue.language
     panellists = await bot.services.panel.panellists(panel.id)
     view = None if panel.closed else views.ask_view(lang, panel.id)
-    await _edit(bot, panel.channel_id, panel.announcement_message_id, render.announcement(lang, panel, panellists),
-                view)
+    text = bot.mentions.link(render.announcement(lang, panel, panellists))
+    await _edit(bot, panel.channel_id, panel.announcement_message_id, text, view)
 
 
 async def create_event(bot: ColloquyBot, panel: Panel) -> bool:

@@ -7,10 +7,9 @@ through :mod:`bot.text`'s escape (never markup, never a mention); nothing here i
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from bot import text as escape
-from bot.i18n import N_, date_text, number, t, time_text
+from bot.dialogues.posts import ts
+from bot.i18n import N_, number, t
 from bot.panel.model import Panel, Panellist, PanelQuestion, QuestionRecord
 
 STATUS_NAMES = {
@@ -38,12 +37,21 @@ def votes_text(lang: str, votes: int) -> str:
 
 
 def when(lang: str, panel: Panel) -> str:
-    tz = ZoneInfo(panel.dialogue.timezone)
+    """The panel's time as Discord timestamps: each member sees it in their own time zone and language."""
     return t(
-        lang, "{date}, {start} – {end} ({timezone})",
-        date=date_text(lang, panel.starts_at, tz, "medium"), start=time_text(lang, panel.starts_at, tz),
-        end=time_text(lang, panel.ends_at, tz), timezone=panel.dialogue.timezone,
+        lang, "{start} – {end} ({relative})",
+        start=ts(panel.starts_at, "F"), end=ts(panel.ends_at, "t"), relative=ts(panel.starts_at, "R"),
     )
+
+
+def event_url(panel: Panel) -> str | None:
+    """The link to the panel's Discord scheduled event (members mark it "Interested" there)."""
+    return f"https://discord.com/events/{panel.guild_id}/{panel.event_id}" if panel.event_id else None
+
+
+def event_line(lang: str, panel: Panel) -> str | None:
+    url = event_url(panel)
+    return t(lang, "📅 Discord event: {link}", link=url) if url else None
 
 
 def event_name(lang: str, panel: Panel) -> str:
@@ -59,6 +67,8 @@ def event_description(lang: str, panellists: list[Panellist]) -> str:
 
 def announcement(lang: str, panel: Panel, panellists: list[Panellist]) -> str:
     lines = [f"**{safe(event_name(lang, panel), lang)}**", when(lang, panel)]
+    if (event := event_line(lang, panel)) is not None:
+        lines.append(event)
     if panellists:
         lines += ["", t(lang, "**Panellists**"), *(f"- {safe(p.heading, lang)}" for p in panellists)]
     lines.append("")

@@ -295,6 +295,7 @@ class ReportCog(commands.Cog):
         if isinstance(channel, discord.TextChannel | discord.Thread):
             text = t(settings.language, "“{title}” is closed; its report waits for /report publish.",
                      title=dialogue.title)
+            text = self.bot.mentions.link(text)
             await channel.send(text, allowed_mentions=NO_MENTIONS)
 
 

@@ -78,7 +78,7 @@ async def test_publishing_posts_the_report_split_within_limits_with_files_and_no
     await community.moderator.slash(community.general, "dialogue close", dialogue=TITLE)
     # Set to publish by hand: nothing is posted at the close, the moderators are told.
     assert not bot_messages(community, community.summary)
-    assert "waits for /report publish" in bot_messages(community, community.mods)[-1].content
+    assert "waits for </report publish:" in bot_messages(community, community.mods)[-1].content  # a command mention
 
     result = await community.moderator.slash(community.general, "report publish", dialogue=TITLE)
     assert "is published in" in answer(result)
