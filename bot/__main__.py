@@ -193,8 +193,10 @@ def parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="offline: a sample dialogue week inside SimCord, then the report")
     demo.add_argument("--out", default="colloquy-demo", help="where the report files go (default: ./colloquy-demo)")
-    demo.add_argument("--language", default=None, help="the dialogue's language: en, es or fr")
-    demo.add_argument("--scenario", default=None, help="a scenario file (TOML) to act out instead of the sample")
+    demo.add_argument("--language", default=None,
+                      help="the language of the narration, the dialogue and the report: en, es or fr")
+    demo.add_argument("--scenario", default=None,
+                      help="a scenario file (TOML), or a sample: resistances (the default), beijing20")
     demo.add_argument(
         "--speed", default="max", type=_speed,
         help="how fast the virtual week plays: max (default) or virtual seconds per real second, "

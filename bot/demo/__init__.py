@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.demo.scenario import ScenarioError, load_scenario
+from bot.i18n import t
 
 
 def run_demo_cli(args: argparse.Namespace) -> int:
@@ -29,12 +30,15 @@ def run_demo_cli(args: argparse.Namespace) -> int:
     try:
         result = asyncio.run(run.run())
     except DemoFailure as exc:
-        print(f"colloquy demo: the demo stopped: {exc}", file=sys.stderr)
+        print(t(run.language, "colloquy demo: the demo stopped: {problem}", problem=exc), file=sys.stderr)
         return 1
+    lang = run.language
     print()
-    print(f"Done in {result.seconds:.1f} s (virtual week; {result.posts_by_bot} posts by Colloquy).")
-    print("Report files:")
+    print(t(lang, "Done: {days} days of the dialogue in virtual time, {posts} posts by Colloquy.",
+            days=scenario.duration_days, posts=result.posts_by_bot))
+    print(t(lang, "Report files:"))
+    width = max(len(kind) for kind in [*result.files, "database"])
     for kind, path in result.files.items():
-        print(f"  {kind:9} {path}")
-    print(f"  database  {result.database}")
+        print(f"  {kind:{width}} {path}")
+    print(f"  {'database':{width}} {result.database}")
     return 0

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time as wallclock
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,13 +19,44 @@ from typing import Any
 
 import discord
 import simcord
+import simcord.interactions
+from babel.dates import format_skeleton
 
 from bot.client import ColloquyBot, create_bot
 from bot.config import for_database
+from bot.demo.plain import plain
 from bot.demo.scenario import Scenario, Step
-from bot.i18n import t
+from bot.dialogues.service import DEFAULT_THEMES
+from bot.i18n import date_locale, language_name, t, time_text, tn, weekday_date
 
 Printer = Callable[[str], None]
+
+
+#: Each language's Discord client locale.
+CLIENT_LOCALES = {"en": "en-US", "es": "es-ES", "fr": "fr"}
+
+
+@contextmanager
+def client_locales(locales: dict[int, str]) -> Iterator[None]:
+    """Give each actor's interactions their own Discord client language while the demo runs.
+
+    SimCord 3.2 sends every interaction with locale ``en-US`` (a gap noted in DESIGN.md); the
+    moderator of a Spanish demo must see the bot's answers in Spanish, as a Spanish client would.
+    The payload builder is wrapped for the run only and restored afterwards.
+    """
+    original = simcord.interactions.base_payload
+
+    def with_locale(backend: Any, **kwargs: Any) -> Any:
+        record, payload = original(backend, **kwargs)
+        if kwargs.get("user_id") in locales:
+            payload["locale"] = locales[kwargs["user_id"]]
+        return record, payload
+
+    simcord.interactions.base_payload = with_locale
+    try:
+        yield
+    finally:
+        simcord.interactions.base_payload = original
 
 
 class DemoFailure(Exception):
@@ -52,22 +84,47 @@ class DemoRun:
         self.scenario = scenario
         self.speed = speed  # virtual seconds per real second; None: as fast as possible
         self.out_dir = out_dir
-        self.language = language or scenario.language
+        # The narration's language (and the server's): --language, else the dialogue's main language.
+        self.language = language or (scenario.languages[0] if scenario.languages else scenario.language)
+        # The dialogue's languages as the scenario sets them; else the one the demo runs in.
+        self.languages = scenario.languages or (self.language,)
+        self.report_language = self.language if self.language in self.languages else self.languages[0]
+        self.authors: dict[str, str] = {}  # a post's ref → its author's name, for the narration
         self.echo = echo
         self.db_path = out_dir / "colloquy-demo.sqlite3"
         self.actors: dict[str, simcord.MemberActor] = {}
         self.posts: dict[str, discord.Message] = {}
         self.bot_posts = 0
         self.problems: list[str] = []
+        self.files: dict[str, Path] = {}
 
     # -- output -------------------------------------------------------------------------------
 
     def stamp(self) -> str:
         now = self.env.now().astimezone(self.scenario.tz)
-        return f"{now:%a %d %b %H:%M}"
+        day = format_skeleton("MMMEd", now, locale=date_locale(self.language))
+        return f"{day} {time_text(self.language, now, self.scenario.tz)}"
 
-    def say(self, text: str) -> None:
-        self.echo(f"  [{self.stamp()}] {text}")
+    def say(self, msgid: str, /, **params: Any) -> None:
+        """One line of narration, in the demo's language."""
+        self.echo(f"  [{self.stamp()}] {t(self.language, msgid, **params)}")
+
+    def plain(self, text: str) -> str:
+        """A Discord message as the transcript shows it: no Markdown marks, no raw tags."""
+        def channel(cid: int) -> str | None:
+            found = self.bot.get_channel(cid)
+            return getattr(found, "name", None)
+
+        def user(uid: int) -> str | None:
+            found = self.bot.get_user(uid)
+            return found.display_name if found else None
+
+        def role(rid: int) -> str | None:
+            guild = self.bot.get_guild(self.guild.id)
+            found = guild.get_role(rid) if guild else None
+            return found.name if found else None
+
+        return plain(text, self.language, self.scenario.tz, self.env.now(), channel=channel, user=user, role=role)
 
     def channel_name(self, channel: Any) -> str:
         if isinstance(channel, discord.Thread):
@@ -80,8 +137,11 @@ class DemoRun:
         self.bot_posts += 1
         embed = message.embeds[0] if message.embeds else None
         text = message.content or (embed.title or embed.description or "" if embed else "")
-        files = f" (+{len(message.attachments)} file(s))" if message.attachments else ""
-        self.say(f"Colloquy → {self.channel_name(message.channel)}: {_first_line(text or '…')}{files}")
+        n = len(message.attachments)
+        files = " " + tn(self.language, "(+{n} file)", "(+{n} files)", n) if n else ""
+        line = t(self.language, "Colloquy → {channel}: {text}", channel=self.channel_name(message.channel),
+                 text=_first_line(self.plain(text)) or "…")
+        self.echo(f"  [{self.stamp()}] {line}{files}")
 
     # -- world --------------------------------------------------------------------------------
 
@@ -131,8 +191,12 @@ class DemoRun:
     def announce_day(self, day: date) -> None:
         first = self.scenario.day_date(self.origin, 1)
         number = (day - first).days + 1
-        label = f"Day {number}" if 1 <= number <= self.scenario.duration_days else "Set-up" if number < 1 else "After"
-        self.echo(f"── {label} · {day:%A %d %B %Y} ──")
+        lang = self.language
+        if 1 <= number <= self.scenario.duration_days:
+            label = t(lang, "Day {n}", n=number)
+        else:
+            label = t(lang, "Set-up") if number < 1 else t(lang, "After the dialogue")
+        self.echo(f"── {label} · {weekday_date(lang, day)} ──")
 
     async def run(self) -> DemoResult:
         started = wallclock.perf_counter()
@@ -146,29 +210,58 @@ class DemoRun:
         self.env = simcord.Env(self.bot, check_errors=False)
         await self.env.start()
         try:
+            if sc.start_date is not None:
+                # Real dates: the moderator sets up the day before, at nine (one jump: nothing runs yet).
+                set_up_at = datetime.combine(sc.start_date - timedelta(days=1), datetime.min.time(),
+                                             tzinfo=sc.tz) + timedelta(hours=9)
+                if set_up_at > self.env.now():
+                    await self.env.advance_time((set_up_at - self.env.now()).total_seconds())
             self.origin = self.env.now().astimezone(sc.tz).date()
-            self.echo(f"Colloquy demo: “{sc.title}” ({sc.path.name}), language {self.language}, "
-                      f"time zone {sc.timezone}")
+            lang = self.language
+            self.echo(t(lang, "Colloquy demo: “{title}” ({file}), in {language}, time zone {timezone}",
+                        title=sc.title, file=sc.path.name, language=language_name(lang, lang),
+                        timezone=sc.timezone))
+            if len(self.languages) > 1:
+                self.echo(t(lang, "The dialogue's languages: {languages}",
+                            languages=", ".join(language_name(code, lang) for code in self.languages)))
             self.announce_day(self.origin)
             self.build_world()
             await self.bot.tree.sync()
-            await self.set_up()
-            for step in sc.steps:
-                await self.advance_to(sc.at(self.origin, step.day, step.at))
-                await self.perform(step)
-            await self.advance_to(sc.ends(self.origin) + timedelta(hours=1))
-            files = await self.export()
+            with client_locales(self.locales()):
+                await self.act()
+            files = self.files
         finally:
             if not self.bot.is_closed():
                 await self.bot.close()
             await self.env.shutdown()
         return DemoResult(files, self.db_path, wallclock.perf_counter() - started, self.bot_posts, self.problems)
 
+    def locales(self) -> dict[int, str]:
+        """Moderators use Discord in the demo's language; members in the language they write in."""
+        return {
+            self.actors[m.handle].id: CLIENT_LOCALES[self.language if m.moderator else m.language]
+            for m in self.scenario.members
+        }
+
+    async def act(self) -> None:
+        sc, lang = self.scenario, self.language
+        await self.set_up()
+        for step in sc.steps:
+            await self.advance_to(sc.at(self.origin, step.day, step.at))
+            try:
+                await self.perform(step)
+            except DemoFailure as exc:
+                raise DemoFailure(t(lang, "Step {n} (“{action}”, day {day} at {time}) failed: {problem}",
+                                    n=step.index, action=step.do, day=step.day, time=f"{step.at:%H:%M}",
+                                    problem=exc)) from None
+        await self.advance_to(sc.ends(self.origin) + timedelta(hours=1))
+        self.files = await self.export()
+
     # -- set-up by the moderator ----------------------------------------------------------------
 
     async def set_up(self) -> None:
         sc, mod, lang = self.scenario, self.moderator, self.language
-        self.say(f"{sc.moderator.name} runs /setup")
+        self.say("{name} runs /setup", name=sc.moderator.name)
         await self.slash(mod, self.mod_channel, "setup", mod_channel=self.mod_channel,
                          summary_channel=self.summary_channel, language=lang, timezone=sc.timezone)
         for member in sc.members:
@@ -177,33 +270,61 @@ class DemoRun:
             if member.organisation:
                 options["organisation"] = member.organisation
             await self.slash(actor, self.dialogue_channel, "profile set", **options)
-        self.say(f"{len(sc.members)} members set their /profile (name, organisation, attribution)")
+        self.say("{n} members set their /profile (name, organisation, attribution)", n=len(sc.members))
 
         starts, ends = sc.starts(self.origin), sc.ends(self.origin)
         options = {
             "title": sc.title, "starts": f"{starts:%Y-%m-%d %H:%M}", "ends": f"{ends:%Y-%m-%d %H:%M}",
-            "timezone": sc.timezone, "channel": self.dialogue_channel, "languages": lang,
+            "timezone": sc.timezone, "channel": self.dialogue_channel, "languages": " ".join(self.languages),
         }
         if sc.concept_note:
             options["concept_note"] = sc.concept_note
         if sc.description:
             options["description"] = sc.description
-        self.say(f"{sc.moderator.name} creates the dialogue “{sc.title}”")
+        self.say("{name} creates the dialogue “{title}”", name=sc.moderator.name, title=sc.title)
         await self.slash(mod, self.mod_channel, "dialogue create", **options)
         for question in sc.questions:
             await self.slash(mod, self.mod_channel, "dialogue question add", dialogue=sc.title, text=question)
-        self.say(f"{sc.moderator.name} adds {len(sc.questions)} guiding questions")
+        self.say("{name} adds {n} guiding questions", name=sc.moderator.name, n=len(sc.questions))
         for question in sc.further_questions:
             await self.add_further_question(question)
+        for language, translation in sc.translations.items():
+            await self.translate(language, translation)
         result = await self.slash(mod, self.mod_channel, "dialogue schedule", dialogue=sc.title)
-        self.say(f"{sc.moderator.name} schedules it: {_first_line(result.response.content if result.response else '')}")
+        self.say("{name} schedules the dialogue; Colloquy answers:", name=sc.moderator.name)
+        for line in self.plain(result.response.content if result.response else "").splitlines():
+            if line.strip():
+                self.echo(f"      {line}")
         if sc.panel is not None:
             await self.set_up_panel()
 
     async def add_further_question(self, text: str) -> None:
         await self.slash(self.moderator, self.mod_channel, "report question add", dialogue=self.scenario.title,
                          text=text)
-        self.say(f"{self.scenario.moderator.name} adds a question for further discussion")
+        self.say("{name} adds a question for further discussion", name=self.scenario.moderator.name)
+
+    async def translate(self, language: str, translation: Any) -> None:
+        """The moderator gives the dialogue's items in another language with /dialogue translate,
+        picking each item from the autocomplete as they would."""
+        sc = self.scenario
+        wanted: list[tuple[str, str, str]] = []  # (kind, what to type in the item option, text)
+        if translation.title:
+            wanted.append(("title", "", translation.title))
+        if translation.description:
+            wanted.append(("description", "", translation.description))
+        wanted += [("question", q[:40], text) for q, text in zip(sc.questions, translation.questions, strict=False)]
+        wanted += [("further_question", q[:40], text)
+                   for q, text in zip(sc.further_questions, translation.further_questions, strict=False)]
+        for kind, typed, text in wanted:
+            choices = await self.moderator.autocomplete(self.mod_channel, "dialogue translate", "item", typed,
+                                                        dialogue=sc.title)
+            ref = next((str(c["value"]) for c in choices if str(c["value"]).startswith(kind + ":")), None)
+            if ref is None:
+                raise DemoFailure(t(self.language, "/dialogue translate offers no item “{item}”", item=typed or kind))
+            await self.slash(self.moderator, self.mod_channel, "dialogue translate", dialogue=sc.title, item=ref,
+                             language=language, text=text)
+        self.say("{name} translates {n} items of the dialogue into {language}", name=sc.moderator.name,
+                 n=len(wanted), language=language_name(language, self.language))
 
     async def set_up_panel(self) -> None:
         sc, mod = self.scenario, self.moderator
@@ -213,7 +334,7 @@ class DemoRun:
         await self.slash(mod, self.mod_channel, "panel create", dialogue=sc.title,
                          starts=f"{starts:%Y-%m-%d %H:%M}", ends=f"{ends:%Y-%m-%d %H:%M}",
                          channel=self.panel_channel)
-        self.say(f"{sc.moderator.name} creates the live panel (and its Discord event)")
+        self.say("{name} creates the live panel (and its Discord event)", name=sc.moderator.name)
         for speaker in sc.panel.panellists:
             options: dict[str, Any] = {"dialogue": sc.title, "name": speaker.name}
             if speaker.member:
@@ -228,7 +349,8 @@ class DemoRun:
                                          panellist=speaker.name)
                 await mod.submit_modal(shown, {"key_points": "\n".join(speaker.key_points)})
                 self.check("the presentation form")
-            self.say(f"{sc.moderator.name} adds panellist {speaker.name} and their key points")
+            self.say("{name} adds panellist {panellist} and their key points", name=sc.moderator.name,
+                     panellist=speaker.name)
 
     # -- the script -----------------------------------------------------------------------------
 
@@ -240,7 +362,16 @@ class DemoRun:
     def question_thread(self, number: int) -> simcord.ChannelHandle:
         threads = self.dialogue_channel.threads
         if len(threads) < number:
-            raise DemoFailure(f"question {number}'s thread has not been posted (threads: {len(threads)})")
+            raise DemoFailure(t(
+                self.language,
+                "question {n} has not been posted yet (the timeline above says when). To fix it, give the "
+                "step a later “at”, or post in a question already open (1 to {open}).",
+                n=number, open=len(threads),
+            ) if threads else t(
+                self.language,
+                "no question has been posted yet (the timeline above says when). To fix it, give the step "
+                "a later “at”.",
+            ))
         return threads[number - 1]
 
     def post_channel(self, ref: str) -> simcord.ChannelHandle:
@@ -250,27 +381,34 @@ class DemoRun:
     async def do_post(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         thread = self.question_thread(step.get("question"))
         self.posts[step.get("ref")] = await actor.send(thread, step.get("text"))
-        self.say(f"{member.name} posts in question {step.get('question')}: {_first_line(step.get('text'), 80)}")
+        self.authors[step.get("ref")] = member.name
+        self.say("{name} posts in question {n}: {text}", name=member.name, n=step.get("question"),
+                 text=_first_line(step.get("text"), 80))
 
     async def do_edit(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         await actor.edit(self.posts[step.get("ref")], step.get("text"))
-        self.say(f"{member.name} edits their post")
+        self.say("{name} edits their post", name=member.name)
 
     async def do_delete(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         await actor.delete(self.posts.pop(step.get("ref")))
-        self.say(f"{member.name} deletes their post")
+        self.say("{name} deletes their post", name=member.name)
 
     async def do_react(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         await actor.react(self.posts[step.get("ref")], step.get("emoji"))
-        self.say(f"{member.name} reacts {step.get('emoji')} to {step.get('ref')}")
+        self.say("{name} reacts {emoji} to {author}’s post", name=member.name, emoji=step.get("emoji"),
+                 author=self.authors[step.get("ref")])
 
     # -- tagging and key points ---------------------------------------------------------------
 
     def theme_label(self, key: str) -> str:
-        from bot.dialogues.service import DEFAULT_THEMES
-
+        """A theme's name in the narration's language."""
         names = {k: name for k, name, _ in DEFAULT_THEMES}
-        return t("en", names[key]) if key in names else key
+        return t(self.language, names[key]) if key in names else key
+
+    async def theme_ids(self) -> dict[str, int]:
+        guild = self.guild.id
+        dialogue = await self.bot.services.dialogues.resolve(guild, self.scenario.title)
+        return {th.key: th.id for th in await self.bot.services.dialogues.themes(dialogue.id)}
 
     async def do_tag(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         message = self.posts[step.get("ref")]
@@ -280,31 +418,38 @@ class DemoRun:
         if shown.response is None:
             raise DemoFailure("Tag contribution showed no menu")
         select = _component(shown.response.components, "colloquy:tags:")
-        wanted = {self.theme_label(k) for k in step.get("themes")}
-        values = [o["value"] for o in select.get("options", []) if o.get("label") in wanted]
-        if len(values) != len(wanted):
-            raise DemoFailure(f"the tag menu has no theme {sorted(wanted)}")
+        ids = await self.theme_ids()
+        keys = list(step.get("themes"))  # theme keys: the scenario may name them in any language
+        offered = {str(o["value"]) for o in select.get("options", [])}
+        values = [str(ids[k]) for k in keys if k in ids and str(ids[k]) in offered]
+        if len(values) != len(keys):
+            raise DemoFailure(t(self.language, "the tag menu offers no theme {themes}",
+                                themes=", ".join(self.theme_label(k) for k in keys)))
         await actor.select(shown.response, values, custom_id=select["custom_id"])
         self.check("choosing themes")
-        self.say(f"{member.name} tags {step.get('ref')}: {', '.join(sorted(wanted))}")
+        self.say("{name} tags {author}’s post: {themes}", name=member.name, author=self.authors[step.get("ref")],
+                 themes=", ".join(self.theme_label(k) for k in keys))
 
     async def do_keypoint(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         await actor.context_menu(self.post_channel(step.get("ref")), "Mark key point", self.posts[step.get("ref")])
         self.check("Mark key point")
-        self.say(f"{member.name} marks {step.get('ref')} as a key point")
+        self.say("{name} marks {author}’s post as a key point", name=member.name,
+                 author=self.authors[step.get("ref")])
 
     async def do_keypoint_add(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         await self.slash(actor, self.mod_channel, "keypoint add", dialogue=self.scenario.title,
                          question=step.get("question"), text=step.get("text"))
-        self.say(f"{member.name} writes a key point for question {step.get('question')}")
+        self.say("{name} writes a key point for question {n}", name=member.name, n=step.get("question"))
 
     # -- the panel -------------------------------------------------------------------------------
 
     async def do_ask(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         await self.slash(actor, self.panel_channel, "ask", dialogue=self.scenario.title, question=step.get("text"),
                          attribution=member.attribution)
-        who = "A member (anonymously)" if member.attribution == "anonymous" else member.name
-        self.say(f"{who} asks the panel: {_first_line(step.get('text'), 70)}")
+        if member.attribution == "anonymous":
+            self.say("A member asks the panel anonymously: {text}", text=_first_line(step.get("text"), 70))
+        else:
+            self.say("{name} asks the panel: {text}", name=member.name, text=_first_line(step.get("text"), 70))
 
     def _question_post(self, channel: simcord.ChannelHandle, snippet: str, prefix: str) -> tuple[discord.Message, int]:
         """The bot's post about the question containing ``snippet`` that has a ``prefix…:<id>`` button."""
@@ -315,7 +460,8 @@ class DemoRun:
                         custom_id = getattr(item, "custom_id", None) or ""
                         if custom_id.startswith(prefix):
                             return message, int(custom_id.rsplit(":", 1)[1])
-        raise DemoFailure(f"no post with a {prefix!r} button mentions “{snippet}”")
+        raise DemoFailure(t(self.language, "no question posted for review or voting contains “{words}”. To fix "
+                                           "it, quote words of the question as it was asked.", words=snippet))
 
     async def do_review(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         for snippet in step.get("approve", []):
@@ -336,14 +482,15 @@ class DemoRun:
             message, qid = self._question_post(self.mod_channel, snippet, "colloquy:pq:reject:")
             await actor.click(message, custom_id=f"colloquy:pq:reject:{qid}")
             self.check("Reject")
-        self.say(f"{member.name} reviews the questions: {len(step.get('approve', []))} approved, "
-                 f"{len(step.get('merge', []))} merged, {len(step.get('reject', []))} rejected")
+        self.say("{name} reviews the questions: {approved} approved, {merged} merged, {rejected} rejected",
+                 name=member.name, approved=len(step.get("approve", [])), merged=len(step.get("merge", [])),
+                 rejected=len(step.get("reject", [])))
 
     async def do_upvote(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         message, qid = self._question_post(self.panel_channel, step.get("question"), "colloquy:pq:vote:")
         await actor.click(message, custom_id=f"colloquy:pq:vote:{qid}")
         self.check("Upvote")
-        self.say(f"{member.name} upvotes “{_first_line(step.get('question'), 50)}”")
+        self.say("{name} upvotes “{question}”", name=member.name, question=_first_line(step.get("question"), 50))
 
     async def _question_id(self, command: str, snippet: str) -> int:
         """Type into the ``question`` option as a moderator would and take the matching suggestion."""
@@ -351,7 +498,9 @@ class DemoRun:
             self.mod_channel, command, "question", snippet[:90], dialogue=self.scenario.title
         )
         if not choices:
-            raise DemoFailure(f"/{command} suggests no question for “{snippet}”")
+            raise DemoFailure(t(self.language, "/{command} suggests no question for “{words}”. To fix it, quote "
+                                               "words of the question as it was asked.", command=command,
+                                words=snippet))
         return int(choices[0]["value"])
 
     async def do_relay(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
@@ -361,11 +510,11 @@ class DemoRun:
         await self.slash(actor, self.mod_channel, "panel relay", **options)
         posed = self.panel_channel.last_message
         self.live_question = _first_line(posed.content if posed else "", 500)
-        self.say(f"{member.name} relays a question to the panel")
+        self.say("{name} relays a question to the panel", name=member.name)
 
     async def do_answer(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         await actor.send(self.panel_channel, step.get("text"))
-        self.say(f"{member.name} answers in the panel channel")
+        self.say("{name} answers in the panel channel", name=member.name)
 
     async def do_record_answer(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         assert self.scenario.panel is not None
@@ -376,27 +525,33 @@ class DemoRun:
         question = await self._question_id("panel answer", snippet)
         await self.slash(actor, self.mod_channel, "panel answer", dialogue=self.scenario.title, question=question,
                          panellist=speaker.name, text=step.get("text"))
-        self.say(f"{member.name} records {speaker.name}'s answer given on the webinar")
+        self.say("{name} records {panellist}’s answer given on the webinar", name=member.name,
+                 panellist=speaker.name)
 
     async def do_close_panel(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         await self.slash(actor, self.mod_channel, "panel close", dialogue=self.scenario.title)
-        self.say(f"{member.name} closes the panel")
+        self.say("{name} closes the panel", name=member.name)
 
     # -- the report --------------------------------------------------------------------------------
 
     async def export(self) -> dict[str, Path]:
-        """Download the report as a moderator would, with /report export, in every format."""
+        """Download the report as a moderator would, with /report export: every format in the demo's
+        language, and Markdown and HTML in each other language of the dialogue."""
         files: dict[str, Path] = {}
-        for fmt in ("markdown", "html", "json"):
+        wanted = [(fmt, self.report_language) for fmt in ("markdown", "html", "json")]
+        others = [lang for lang in self.languages if lang != self.report_language]
+        wanted += [(fmt, lang) for lang in others for fmt in ("markdown", "html")]
+        for fmt, lang in wanted:
             result = await self.slash(self.moderator, self.mod_channel, "report export",
-                                      dialogue=self.scenario.title, format=fmt, language=self.language)
+                                      dialogue=self.scenario.title, format=fmt, language=lang)
             messages = [m for m in [result.response, *result.followups] if m is not None]
             attachments = [a for m in messages for a in m.attachments]
             if not attachments:
-                raise DemoFailure(f"/report export format:{fmt} sent no file")
+                raise DemoFailure(t(self.language, "/report export format:{format} sent no file", format=fmt))
             path = self.out_dir / attachments[0].filename
             path.write_bytes(await attachments[0].read())
-            files[fmt] = path
+            files[fmt if lang == self.report_language else f"{fmt} ({lang})"] = path
+        self.say("{name} downloads the report with /report export", name=self.scenario.moderator.name)
         return files
 
 

@@ -16,12 +16,19 @@ from zoneinfo import ZoneInfo
 
 from bot.community.profiles import ATTRIBUTIONS
 from bot.config import SUPPORTED_LANGUAGES, valid_timezone
+from bot.dialogues.service import DEFAULT_THEMES
+from bot.i18n import LANGUAGES, t
 
 ACTIONS = (
     "post", "edit", "delete", "react", "tag", "keypoint", "keypoint_add",
     "ask", "review", "upvote", "relay", "answer", "record_answer", "close_panel",
 )
 _AT = re.compile(r"^day\s+(\d+)\s+(\d{1,2}):(\d{2})$")
+_WHEN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\s+(\d{1,2}):(\d{2})$")
+#: SimCord's Discord starts on 1 January 2026 (UTC): a scenario's real dates come after it.
+SIMULATION_START = date(2026, 1, 1)
+#: Built-in samples, by name: ``colloquy demo --scenario beijing20``.
+SAMPLES = ("resistances", "beijing20")
 
 
 class ScenarioError(Exception):
@@ -73,6 +80,16 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A moderator's translation of the dialogue's items into one of its languages."""
+
+    title: str | None = None
+    description: str | None = None
+    questions: tuple[str, ...] = ()
+    further_questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Scenario:
     path: Path
     community_name: str
@@ -90,6 +107,12 @@ class Scenario:
     members: tuple[Member, ...]
     panel: ScenarioPanel | None
     steps: tuple[Step, ...] = field(default=())
+    #: The dialogue's languages, its main language first; empty: the demo's --language alone.
+    languages: tuple[str, ...] = ()
+    #: Real dates: the dialogue's first day (``starts = "2026-10-13 09:00"``); None: ``start_day``.
+    start_date: date | None = None
+    #: Moderators' translations of the dialogue's items, per language (``[dialogue.translations.es]``).
+    translations: dict[str, Translation] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -104,6 +127,8 @@ class Scenario:
 
     def day_date(self, origin: date, day: int) -> date:
         """Calendar date of scenario day ``day`` (day 1 = the dialogue's first day)."""
+        if self.start_date is not None:
+            return self.start_date + timedelta(days=day - 1)
         return origin + timedelta(days=self.start_day + day - 1)
 
     def at(self, origin: date, day: int, clock: time) -> datetime:
@@ -117,7 +142,28 @@ class Scenario:
 
 
 def default_scenario_path() -> Path:
-    return Path(str(resources.files("bot") / "demo/data" / "resistances.toml"))
+    return sample_path("resistances")
+
+
+def sample_path(name: str) -> Path:
+    return Path(str(resources.files("bot") / "demo/data" / f"{name}.toml"))
+
+
+def theme_key(name: str) -> str | None:
+    """The default theme that ``name`` names: its key, or its name in any language Colloquy speaks
+    (``challenges``, ``Challenges``, ``Desafíos``, ``Défis``), case and accents as written or not."""
+    wanted = _fold(name)
+    for key, msgid, _emoji in DEFAULT_THEMES:
+        if wanted in {_fold(key), _fold(key.replace("_", " "))} | {_fold(t(lang, msgid)) for lang in LANGUAGES}:
+            return key
+    return None
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _time(path: Path, where: str, value: Any) -> time:
@@ -280,12 +326,90 @@ def _steps(path: Path, raw: Any, handles: set[str], questions: int, duration: in
         elif "ref" in entry and entry["ref"] not in refs:
             raise ScenarioError(path, f"{where}: ref {entry['ref']!r} names no earlier post")
         data = {k: v for k, v in entry.items() if k not in ("at", "who", "do")}
+        if action == "tag":
+            data["themes"] = _themes(path, where, entry["themes"])
         steps.append(Step(i, day, clock, who, action, data))
     return tuple(steps)
 
 
+def _themes(path: Path, where: str, raw: Any) -> list[str]:
+    """Theme names as written in the scenario (a key, or a name in any language) → theme keys."""
+    names = raw if isinstance(raw, list) else [raw]
+    keys = []
+    for name in names:
+        key = theme_key(name) if isinstance(name, str) else None
+        if key is None:
+            known = ", ".join(key for key, _, _ in DEFAULT_THEMES)
+            raise ScenarioError(path, f"{where}: {name!r} is not a theme; write a theme's key ({known}) or its "
+                                      "name in English, Spanish or French")
+        keys.append(key)
+    return keys
+
+
+def _when(path: Path, where: str, value: Any) -> tuple[date, time]:
+    match = _WHEN.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise ScenarioError(path, f"{where} must look like \"2026-10-13 09:00\", not {value!r}")
+    try:
+        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        raise ScenarioError(path, f"{where}: {value!r} is not a date") from None
+    if day <= SIMULATION_START:
+        raise ScenarioError(path, f"{where}: the simulated Discord starts on {SIMULATION_START:%Y-%m-%d}; "
+                                  "choose a later date")
+    return day, _time(path, where, f"{match.group(4)}:{match.group(5)}")
+
+
+def _languages(path: Path, dialogue: dict[str, Any]) -> tuple[str, ...]:
+    raw = dialogue.get("languages", [])
+    if not isinstance(raw, list) or not all(lang in SUPPORTED_LANGUAGES for lang in raw) or len(set(raw)) != len(raw):
+        raise ScenarioError(path, f"[dialogue] languages must be a list of distinct languages among "
+                                  f"{', '.join(SUPPORTED_LANGUAGES)}, the main one first")
+    return tuple(raw)
+
+
+def _translations(path: Path, raw: Any, languages: tuple[str, ...], questions: int,
+                  further: int) -> dict[str, Translation]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ScenarioError(path, "[dialogue.translations] must hold one table per language")
+    found = {}
+    for lang, entry in raw.items():
+        where = f"[dialogue.translations.{lang}]"
+        if lang not in languages[1:]:
+            raise ScenarioError(path, f"{where}: {lang!r} must be one of the dialogue's other languages "
+                                      f"({', '.join(languages[1:]) or 'none: set [dialogue] languages'})")
+        if not isinstance(entry, dict):
+            raise ScenarioError(path, f"{where} must be a table")
+        texts = {}
+        for key, count in (("questions", questions), ("further_questions", further)):
+            value = entry.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise ScenarioError(path, f"{where} {key} must be a list of strings")
+            if value and len(value) != count:
+                raise ScenarioError(path, f"{where} {key}: {len(value)} given for {count} in [dialogue]")
+            texts[key] = tuple(v.strip() for v in value)
+        found[lang] = Translation(
+            title=_str(path, f"{where} title", entry.get("title"), optional=True),
+            description=_str(path, f"{where} description", entry.get("description"), optional=True),
+            questions=texts["questions"],
+            further_questions=texts["further_questions"],
+        )
+    return found
+
+
+def resolve_path(name: str | Path | None) -> Path:
+    """A scenario file, or a built-in sample's name (``beijing20``)."""
+    if name is None:
+        return default_scenario_path()
+    if isinstance(name, str) and name in SAMPLES:
+        return sample_path(name)
+    return Path(name)
+
+
 def load_scenario(path: str | Path | None = None) -> Scenario:
-    path = Path(path) if path is not None else default_scenario_path()
+    path = resolve_path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -307,7 +431,18 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     further = dialogue.get("further_questions", [])
     if not isinstance(further, list) or not all(isinstance(q, str) for q in further):
         raise ScenarioError(path, "[dialogue] further_questions must be a list of strings")
-    duration = _int(path, "[dialogue] duration_days", dialogue.get("duration_days", 7), 1)
+    languages = _languages(path, dialogue)
+    start_date: date | None = None
+    if "starts" in dialogue or "ends" in dialogue:
+        start_date, start_time = _when(path, "[dialogue] starts", dialogue.get("starts"))
+        end_date, end_time = _when(path, "[dialogue] ends", dialogue.get("ends"))
+        if (end_date, end_time) <= (start_date, start_time):
+            raise ScenarioError(path, "[dialogue] ends must come after starts")
+        duration = (end_date - start_date).days + 1
+    else:
+        start_time = _time(path, "[dialogue] start_time", dialogue.get("start_time", "09:00"))
+        end_time = _time(path, "[dialogue] end_time", dialogue.get("end_time", "17:00"))
+        duration = _int(path, "[dialogue] duration_days", dialogue.get("duration_days", 7), 1)
     members = _members(path, data.get("members"))
     handles = {m.handle for m in members}
     return Scenario(
@@ -319,12 +454,15 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         description=(dialogue.get("description") or "").strip(),
         concept_note=_str(path, "[dialogue] concept_note", dialogue.get("concept_note"), optional=True),
         start_day=_int(path, "[dialogue] start_day", dialogue.get("start_day", 1), 1),
-        start_time=_time(path, "[dialogue] start_time", dialogue.get("start_time", "09:00")),
+        start_time=start_time,
         duration_days=duration,
-        end_time=_time(path, "[dialogue] end_time", dialogue.get("end_time", "17:00")),
+        end_time=end_time,
         questions=tuple(q.strip() for q in questions),
         further_questions=tuple(q.strip() for q in further),
         members=members,
         panel=_panel(path, data.get("panel"), handles),
         steps=_steps(path, data.get("script", []), handles, len(questions), duration),
+        languages=languages,
+        start_date=start_date,
+        translations=_translations(path, dialogue.get("translations"), languages, len(questions), len(further)),
     )

@@ -33,7 +33,8 @@ from bot.i18n import DOMAIN, LANGUAGES, LOCALES_DIR
 
 ROOT = LOCALES_DIR.parent
 POT = LOCALES_DIR / f"{DOMAIN}.pot"
-KEYWORDS = {"N_": None, "_T": None, "t": (2,), "tn": (2, 3)}
+#: ``say`` is the demo's narration (bot/demo/runner.py), a msgid first like ``N_``.
+KEYWORDS = {"N_": None, "_T": None, "t": (2,), "tn": (2, 3), "say": None}
 METHOD_MAP = [("bot/**.py", "python"), ("cogs/**.py", "python")]
 
 
