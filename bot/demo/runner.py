@@ -316,15 +316,20 @@ class DemoRun:
         wanted += [("further_question", q[:40], text)
                    for q, text in zip(sc.further_questions, translation.further_questions, strict=False)]
         for kind, typed, text in wanted:
-            choices = await self.moderator.autocomplete(self.mod_channel, "dialogue translate", "item", typed,
-                                                        dialogue=sc.title)
-            ref = next((str(c["value"]) for c in choices if str(c["value"]).startswith(kind + ":")), None)
-            if ref is None:
-                raise DemoFailure(t(self.language, "/dialogue translate offers no item “{item}”", item=typed or kind))
-            await self.slash(self.moderator, self.mod_channel, "dialogue translate", dialogue=sc.title, item=ref,
-                             language=language, text=text)
+            await self.translate_item(kind, typed, language, text)
         self.say("{name} translates {n} items of the dialogue into {language}", name=sc.moderator.name,
                  n=len(wanted), language=language_name(language, self.language))
+
+    async def translate_item(self, kind: str, typed: str, language: str, text: str) -> None:
+        """/dialogue translate, with the item chosen from what the autocomplete offers for ``typed``."""
+        sc = self.scenario
+        choices = await self.moderator.autocomplete(self.mod_channel, "dialogue translate", "item", typed,
+                                                    dialogue=sc.title)
+        ref = next((str(c["value"]) for c in choices if str(c["value"]).startswith(kind + ":")), None)
+        if ref is None:
+            raise DemoFailure(t(self.language, "/dialogue translate offers no item “{item}”", item=typed or kind))
+        await self.slash(self.moderator, self.mod_channel, "dialogue translate", dialogue=sc.title, item=ref,
+                         language=language, text=text)
 
     async def set_up_panel(self) -> None:
         sc, mod = self.scenario, self.moderator
@@ -440,6 +445,11 @@ class DemoRun:
         await self.slash(actor, self.mod_channel, "keypoint add", dialogue=self.scenario.title,
                          question=step.get("question"), text=step.get("text"))
         self.say("{name} writes a key point for question {n}", name=member.name, n=step.get("question"))
+        for language, text in (step.get("translations") or {}).items():
+            await self.translate_item("key_point", step.get("text")[:40], language, text)
+        if step.get("translations"):
+            self.say("{name} gives it in {languages}", name=member.name,
+                     languages=", ".join(language_name(code, self.language) for code in step.get("translations")))
 
     # -- the panel -------------------------------------------------------------------------------
 

@@ -445,6 +445,15 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         duration = _int(path, "[dialogue] duration_days", dialogue.get("duration_days", 7), 1)
     members = _members(path, data.get("members"))
     handles = {m.handle for m in members}
+    steps = _steps(path, data.get("script", []), handles, len(questions), duration)
+    for step in steps:
+        given = step.get("translations")
+        if given is None:
+            continue
+        if step.do != "keypoint_add" or not isinstance(given, dict) or not all(
+                lang in languages[1:] and isinstance(text, str) and text.strip() for lang, text in given.items()):
+            raise ScenarioError(path, f"[[script]] step {step.index}: translations = {{ es = \"…\" }} goes with "
+                                      "keypoint_add, in the dialogue's other languages")
     return Scenario(
         path=path,
         community_name=_str(path, "[community] name", community.get("name")) or "Community",
@@ -461,7 +470,7 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         further_questions=tuple(q.strip() for q in further),
         members=members,
         panel=_panel(path, data.get("panel"), handles),
-        steps=_steps(path, data.get("script", []), handles, len(questions), duration),
+        steps=steps,
         languages=languages,
         start_date=start_date,
         translations=_translations(path, dialogue.get("translations"), languages, len(questions), len(further)),
