@@ -445,6 +445,7 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         duration = _int(path, "[dialogue] duration_days", dialogue.get("duration_days", 7), 1)
     members = _members(path, data.get("members"))
     handles = {m.handle for m in members}
+    translations = _translations(path, dialogue.get("translations"), languages, len(questions), len(further))
     steps = _steps(path, data.get("script", []), handles, len(questions), duration)
     for step in steps:
         given = step.get("translations")
@@ -473,5 +474,5 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         steps=steps,
         languages=languages,
         start_date=start_date,
-        translations=_translations(path, dialogue.get("translations"), languages, len(questions), len(further)),
+        translations=translations,
     )

@@ -44,7 +44,7 @@ async def test_the_demo_week_produces_a_report_with_every_section(tmp_path: Path
     transcript = "\n".join(lines)
     assert "── Day 1" in transcript and "── Day 2" in transcript
     assert "Colloquy → #virtual-dialogue" in transcript and "Colloquy → #summaries" in transcript
-    assert "Moderator Mo tags zoe-1: Good practices" in transcript
+    assert "Moderator Mo tags Zoe Member’s post: Good practices" in transcript
     assert result.posts_by_bot >= 10
 
 

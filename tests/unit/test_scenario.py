@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
-from bot.demo.scenario import ScenarioError, default_scenario_path, load_scenario
+from bot.demo.scenario import ScenarioError, default_scenario_path, load_scenario, sample_path, theme_key
 
 SAMPLE = default_scenario_path().read_text(encoding="utf-8")
 
@@ -63,3 +64,65 @@ def test_the_cli_reports_a_bad_scenario_with_exit_2(tmp_path: Path, capsys: pyte
     assert main(["demo", "--scenario", str(path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "unknown action 'shout'" in err and "week.toml" in err and "Traceback" not in err
+
+
+# -- real dates, languages, translations, theme names (issue 14) ------------------------------------
+
+BEIJING = sample_path("beijing20").read_text(encoding="utf-8")
+
+
+def test_the_trilingual_sample_loads_by_name_with_real_dates_and_translations() -> None:
+    scenario = load_scenario("beijing20")
+    assert scenario.path.name == "beijing20.toml"
+    assert scenario.languages == ("en", "es", "fr")
+    assert scenario.start_date == date(2026, 10, 13) and scenario.duration_days == 7
+    assert scenario.day_date(date(2026, 1, 1), 1) == date(2026, 10, 13)
+    assert scenario.starts(date(2026, 1, 1)).isoformat() == "2026-10-13T09:00:00-04:00"
+    assert set(scenario.translations) == {"es", "fr"}
+    assert scenario.translations["es"].questions[0].startswith("¿Cuáles son los fundamentos")
+    assert {m.language for m in scenario.members} == {"en", "es", "fr"}
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [("challenges", "challenges"), ("Good practices", "good_practices"), ("good practices", "good_practices"),
+     ("Desafíos", "challenges"), ("desafios", "challenges"), ("Défis", "challenges"),
+     ("Comprender y conceptualizar", "understanding"), ("Recommandations", "recommendations"),
+     ("Recursos", "resources"), ("Lessons", None)],
+)
+def test_theme_names_are_accepted_in_every_language(written: str, key: str | None) -> None:
+    assert theme_key(written) == key
+
+
+def beijing(tmp_path: Path, old: str, new: str) -> Path:
+    assert old in BEIJING
+    path = tmp_path / "b20.toml"
+    path.write_text(BEIJING.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ('themes = ["Défis", "Recommandations"]', 'themes = ["Leçons"]',
+         "'Leçons' is not a theme; write a theme's key (understanding, challenges"),
+        ('starts = "2026-10-13 09:00"', 'starts = "2025-10-13 09:00"', "the simulated Discord starts on 2026-01-01"),
+        ('starts = "2026-10-13 09:00"', 'starts = "13 October"', '[dialogue] starts must look like "2026-10-13 09:00"'),
+        ('ends = "2026-10-19 17:00"', 'ends = "2026-10-12 17:00"', "[dialogue] ends must come after starts"),
+        ('languages = ["en", "es", "fr"]', 'languages = ["en", "de"]', "[dialogue] languages must be a list"),
+        ('languages = ["en", "es", "fr"]', 'languages = ["en", "es"]', "[dialogue.translations.fr]: 'fr' must be one"),
+        ('  "¿Cuáles deben ser las prioridades de capacitación en la agenda +20 y después?",\n', "",
+         "[dialogue.translations.es] further_questions: 2 given for 3"),
+        ('at = "day 4 09:30"', 'at = "day 9 09:30"', "day 9 is after the dialogue's last day (7)"),
+    ],
+)
+def test_malformed_dates_languages_translations_and_themes(tmp_path: Path, old: str, new: str, problem: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(beijing(tmp_path, old, new))
+    assert problem in str(info.value)
+
+
+def test_key_point_translations_go_with_keypoint_add_in_the_dialogues_other_languages(tmp_path: Path) -> None:
+    path = beijing(tmp_path, "translations = { es = \"En la Plataforma", "translations = { de = \"En la Plataforma")
+    with pytest.raises(ScenarioError, match=r"translations = .* goes with keypoint_add"):
+        load_scenario(path)
