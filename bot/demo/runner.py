@@ -21,6 +21,7 @@ import discord
 import simcord
 import simcord.interactions
 from babel.dates import format_skeleton
+from babel.lists import format_list
 
 from bot.client import ColloquyBot, create_bot
 from bot.config import for_database
@@ -108,6 +109,10 @@ class DemoRun:
     def say(self, msgid: str, /, **params: Any) -> None:
         """One line of narration, in the demo's language."""
         self.echo(f"  [{self.stamp()}] {t(self.language, msgid, **params)}")
+
+    def language_list(self, codes: Any) -> str:
+        """``Spanish and French`` / ``español y francés`` / ``espagnol et français``."""
+        return format_list([language_name(code, self.language) for code in codes], locale=self.language)
 
     def plain(self, text: str) -> str:
         """A Discord message as the transcript shows it: no Markdown marks, no raw tags."""
@@ -223,7 +228,7 @@ class DemoRun:
                         timezone=sc.timezone))
             if len(self.languages) > 1:
                 self.echo(t(lang, "The dialogue's languages: {languages}",
-                            languages=", ".join(language_name(code, lang) for code in self.languages)))
+                            languages=self.language_list(self.languages)))
             self.announce_day(self.origin)
             self.build_world()
             await self.bot.tree.sync()
@@ -449,7 +454,7 @@ class DemoRun:
             await self.translate_item("key_point", step.get("text")[:40], language, text)
         if step.get("translations"):
             self.say("{name} gives it in {languages}", name=member.name,
-                     languages=", ".join(language_name(code, self.language) for code in step.get("translations")))
+                     languages=self.language_list(step.get("translations")))
 
     # -- the panel -------------------------------------------------------------------------------
 

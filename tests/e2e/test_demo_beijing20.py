@@ -28,7 +28,7 @@ def test_the_sample_runs_on_its_real_dates_in_three_languages(beijing20: tuple[l
     lines, files = beijing20
     transcript = "\n".join(lines)
     assert lines[0].startswith("Démonstration de Colloquy\u202f: « Training for Gender Equality and Beijing +20 »")
-    assert "Langues du dialogue\u202f: anglais, espagnol, français" in transcript
+    assert "Langues du dialogue\u202f: anglais, espagnol et français" in transcript
     assert "── Jour 1 · mardi 13 octobre 2026 ──" in transcript
     assert "traduit 8 éléments du dialogue en espagnol" in transcript
     # Themes named in Spanish and French in the scenario, narrated in French.
