@@ -67,7 +67,7 @@ def clock_datetime(clock: Clock) -> type[datetime]:
     return ClockDatetime
 
 
-class ClockScheduler(AsyncIOScheduler):  # type: ignore[misc]
+class ClockScheduler(AsyncIOScheduler):
     """An ``AsyncIOScheduler`` whose notion of now is ``clock``, for this instance only."""
 
     def __init__(self, clock: Clock, **options: Any) -> None:
