@@ -192,6 +192,18 @@ class Community:
     def bot(self) -> ColloquyBot:
         return self.env.bot  # type: ignore[return-value]
 
+    async def close_dialogue(self, title: str, moderator: simcord.MemberActor | None = None) -> str:
+        """``/dialogue close``, confirming with **Close now** when Colloquy asks (before the planned end);
+        returns the moderator's last answer."""
+        mod = moderator or self.moderator
+        asked = await mod.slash(self.general, "dialogue close", dialogue=title)
+        if asked.response is not None and asked.response.components:
+            pressed = await mod.click(asked.response, label="Close now")
+            return self.env.backend.get_message(asked.response.channel_id, asked.response.id).content or "\n".join(
+                m.content for m in pressed.followups
+            )
+        return "\n".join(m.content for m in [*([asked.response] if asked.response else []), *asked.followups])
+
     def user_errors(self) -> list[BaseException]:
         """Acknowledge and return the errors the bot turned into answers (SimCord records them),
         unwrapped from discord.py's ``CommandInvokeError``."""

@@ -111,7 +111,7 @@ async def compile_report(
     bucket_len = _bucket_len(dialogue)
     raw = _Raw(
         dialogue=dialogue,
-        questions=await repo.questions(dialogue_id),
+        questions=_shown_questions(dialogue, await repo.questions(dialogue_id)),
         themes=await repo.themes(dialogue_id),
         key_points=await repo.key_points(dialogue_id),
         links=await repo.links(dialogue_id, guild_id),
@@ -228,12 +228,29 @@ def _points(
     return points, marked
 
 
+def _shown_questions(dialogue: Any, questions: list[Any]) -> list[Any]:
+    """Once a dialogue is over, its report shows the guiding questions that were posted (one closed
+    early never asked the rest); before that, a preview shows them all."""
+    if dialogue["state"] in ("closed", "published"):
+        return [q for q in questions if q["message_id"] is not None]
+    return questions
+
+
+def span(dialogue: Any) -> tuple[datetime, datetime]:
+    """When the dialogue really ran: its start, and its close when it closed before the planned end."""
+    starts, ends = parse_iso(dialogue["starts_at"]), parse_iso(dialogue["ends_at"])
+    closed = parse_iso(dialogue["closed_at"])
+    assert starts is not None and ends is not None
+    if closed is not None and starts < closed < ends:
+        ends = closed
+    return starts, ends
+
+
 def assemble(raw: _Raw) -> Report:
     """Group, number and choose: pure Python over fetched rows (runs in a worker thread)."""
     d = raw.dialogue
     tz = ZoneInfo(d["timezone"])
-    starts, ends = parse_iso(d["starts_at"]), parse_iso(d["ends_at"])
-    assert starts is not None and ends is not None
+    starts, ends = span(d)
     guild = d["guild_id"]
     position = {q["id"]: q["position"] for q in raw.questions}
     themes = [_theme(r) for r in raw.themes]

@@ -19,7 +19,7 @@ from bot.errors import UserError
 from bot.i18n import N_, t
 from bot.scheduling.wakeups import Scheduler
 from bot.text import shorten
-from cogs.dialogues import render, translate
+from cogs.dialogues import closing, render, translate
 from cogs.dialogues.posting import DialoguePoster
 from cogs.kit.access import moderator_only, require_guild
 from cogs.kit.autocomplete import (
@@ -60,6 +60,7 @@ class DialoguesCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.poster.register()
+        self.bot.add_dynamic_items(closing.CloseButton)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -289,21 +290,7 @@ class DialoguesCog(commands.Cog):
     @app_commands.describe(dialogue=DIALOGUE)
     @app_commands.autocomplete(dialogue=dialogue_autocomplete)
     async def close(self, interaction: discord.Interaction, dialogue: str) -> None:
-        found = await self._resolve(interaction, dialogue)
-        await interaction.response.defer(ephemeral=True)
-        outcome = await self.bot.services.dialogue_schedule.close(found.id)
-        await self.bot.services.schedule.changed()
-        if outcome.post_closing:
-            await self.bot.services.schedule.run_due()
-        else:
-            self.bot.dispatch("colloquy_dialogue_changed", found.id)
-        lang = await language_for(self.bot, interaction)
-        after = await self.bot.services.dialogues.require(found.id)
-        if after.state == "closed":
-            text = t(lang, "“{title}” is closed.", title=found.title)
-        else:
-            text = t(lang, "“{title}” will close as soon as the closing post goes out.", title=found.title)
-        await send_ephemeral(interaction, text)
+        await closing.ask_or_close(self.bot, interaction, await self._resolve(interaction, dialogue))
 
 
 async def setup(bot: ColloquyBot) -> None:

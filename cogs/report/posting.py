@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.dialogues.model import ScheduleItem
-from bot.i18n import tn
+from bot.i18n import language_name, t, tn
 from bot.report.discord_text import render_discord, render_week
 from bot.report.html import render_html
 from bot.report.markdown import render_markdown
@@ -23,7 +23,7 @@ from bot.report.model import Report
 from bot.report.service import DialogueInfo
 from bot.scheduling.runner import Posted
 from cogs.kit.channels import RECONCILE_MARGIN, Postable, own_messages, resolve_channel
-from cogs.kit.reply import NO_MENTIONS
+from cogs.kit.reply import MESSAGE_LIMIT, NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.client import ColloquyBot
@@ -68,14 +68,20 @@ async def summary_target(bot: ColloquyBot, dialogue: DialogueInfo) -> Postable |
     return None
 
 
-async def post_report(channel: Postable, report: Report, language: str) -> list[int]:
-    """The report as messages within Discord's limits; the last one carries the .md and .html files."""
+async def post_report(channel: Postable, report: Report, language: str, others: tuple[str, ...] = ()) -> list[int]:
+    """The report as messages within Discord's limits; the last one carries the .md and .html files, and
+    those of the ``others`` languages (a multilingual report is posted once, not once per language)."""
     messages = render_discord(report, language)
+    if others:
+        names = ", ".join(language_name(other, language) for other in others)
+        line = t(language, "Also in {languages}: see the attached files.", languages=names)
+        if len(messages[-1]) + len(line) + 2 <= MESSAGE_LIMIT:
+            messages[-1] = f"{messages[-1]}\n\n{line}"
     ids = []
     for i, text in enumerate(messages):
         if i == len(messages) - 1:
-            sent = await channel.send(text, files=report_files(report, language), allowed_mentions=NO_MENTIONS,
-                                      suppress_embeds=True)
+            files = [f for lang in (language, *others) for f in report_files(report, lang)]
+            sent = await channel.send(text, files=files, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
         else:
             sent = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
         ids.append(sent.id)
@@ -126,17 +132,17 @@ async def verified_report(bot: ColloquyBot, dialogue: DialogueInfo) -> Report:
 
 async def publish(bot: ColloquyBot, dialogue: DialogueInfo, channel: Postable, languages: tuple[str, ...],
                   report: Report | None = None) -> list[int]:
-    """Post the final report in each of ``languages`` and record it (the dialogue becomes published).
-    Every cited message is checked first (:func:`verified_report`)."""
+    """Post the final report once: in the first of ``languages``, the others attached as files; record it
+    for each of them (the dialogue becomes published). Every cited message is checked first
+    (:func:`verified_report`)."""
     service = bot.services.report
     report = report or await verified_report(bot, dialogue)
-    posted: list[int] = []
+    first, *others = languages
+    ids = await post_report(channel, report, first, tuple(others))
     for language in languages:
-        ids = await post_report(channel, report, language)
         await service.record(dialogue.id, "final", language, channel.id, ids)
-        posted += ids
     bot.dispatch("colloquy_dialogue_changed", dialogue.id)
-    return posted
+    return ids
 
 
 class WeekSummaryHandler:

@@ -193,8 +193,7 @@ async def test_a_retried_forum_post_leaves_exactly_one_post_per_question(communi
 async def test_closing_early_posts_the_closing_and_cancels_the_rest(community: Community) -> None:
     await create_week(community)
     await advance_to(community, QUESTION_TIMES[1])
-    result = await community.moderator.slash(community.general, "dialogue close", dialogue="Resistances in Training")
-    assert result.ephemeral and "is closed" in answer(result)
+    assert "is closed" in await community.close_dialogue("Resistances in Training")
     posts = bot_posts(community.dialogue, community.bot.user.id)
     closing = next(i for i, p in enumerate(posts) if "is now closed" in p.content)
     assert closing == 3  # the opening, two questions, the closing

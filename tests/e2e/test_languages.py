@@ -219,3 +219,48 @@ async def test_the_panel_time_is_a_discord_timestamp_with_the_event_link(communi
     announcement = next(m for m in channel.history() if m.author.id == community.bot.user.id)
     assert f"<t:{start}:F>" in announcement.content and link in announcement.content
     assert "America/New_York" not in announcement.content and "AM" not in announcement.content
+
+
+# ------------------------------------------------------------------------------------ closing early
+
+
+async def test_closing_early_asks_first_and_the_report_keeps_to_what_happened(community: Community) -> None:
+    await community.moderator.slash(community.general, "setup", summary_channel=community.summary)
+    await create_week(community, title=TITLE, languages="en es fr")
+    await advance_to(community, QUESTION_TIMES[1] + timedelta(hours=3))  # two of four questions are out
+    asked = await community.moderator.slash(community.general, "dialogue close", dialogue=TITLE)
+    assert asked.ephemeral and "planned to run until <t:" in asked.response.content
+    assert "expires <t:" in asked.response.content
+    db = community.bot.db
+    assert await db.fetchval("SELECT state FROM dialogues") == "open"  # nothing happens before an answer
+
+    # "Keep it open" changes nothing; a late "Close now" closes nothing and says so.
+    kept = await community.moderator.click(asked.response, label="Keep it open")
+    assert "stays open" in community.env.backend.get_message(asked.response.channel_id, asked.response.id).content
+    assert kept is not None and await db.fetchval("SELECT state FROM dialogues") == "open"
+    late = await community.moderator.slash(community.general, "dialogue close", dialogue=TITLE)
+    await community.env.advance_time(6 * 60)
+    await community.moderator.click(late.response, label="Close now")
+    shown = community.env.backend.get_message(late.response.channel_id, late.response.id).content
+    assert "expired and nothing was closed" in shown and "</dialogue close:" in shown
+    assert await db.fetchval("SELECT state FROM dialogues") == "open"
+
+    again = await community.moderator.slash(community.general, "dialogue close", dialogue=TITLE)
+    await community.moderator.click(again.response, label="Close now")
+    assert "is closed" in community.env.backend.get_message(again.response.channel_id, again.response.id).content
+    closed_at = await db.fetchval("SELECT closed_at FROM dialogues")
+    assert closed_at is not None
+
+    # Published once: one post in English (the first language), Spanish and French as files.
+    posted = [m for m in community.summary.history() if m.author.id == community.bot.user.id]
+    text = "\n".join(m.content for m in posted)
+    assert text.count("# Virtual Dialogue: Beijing+20") == 1 and "Diálogo" not in text and "Dialogue virtuel" not in text
+    assert "Also in Spanish, French: see the attached files." in posted[-1].content
+    assert sorted(a.filename for a in posted[-1].attachments) == sorted(
+        f"beijing-20-{lang}.{ext}" for lang in ("en", "es", "fr") for ext in ("md", "html")
+    )
+    # The report covers what happened: the real dates (closed on 6 Jan, not the planned 12 Jan) and only
+    # the two questions that were posted (no "No key points yet" under a question never asked).
+    assert "## 5 - 6 January 2026" in text, text[:300]
+    assert QUESTIONS[0] in text and QUESTIONS[1] in text
+    assert QUESTIONS[2] not in text and QUESTIONS[3] not in text

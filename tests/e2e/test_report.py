@@ -75,7 +75,7 @@ async def test_publishing_posts_the_report_split_within_limits_with_files_and_no
     thread = await open_dialogue(community)
     await discuss(community, thread, long=30)  # several times Discord's limit
     await community.moderator.slash(community.general, "report autopublish", dialogue=TITLE, enabled=False)
-    await community.moderator.slash(community.general, "dialogue close", dialogue=TITLE)
+    await community.close_dialogue(TITLE)
     # Set to publish by hand: nothing is posted at the close, the moderators are told.
     assert not bot_messages(community, community.summary)
     assert "waits for </report publish:" in bot_messages(community, community.mods)[-1].content  # a command mention
@@ -97,22 +97,28 @@ async def test_publishing_posts_the_report_split_within_limits_with_files_and_no
     assert stored == [m.id for m in posted]
 
 
-async def test_the_report_is_published_automatically_at_the_close_in_each_language(community: Community) -> None:
+async def test_the_report_is_published_once_at_the_close_with_the_other_languages_attached(
+    community: Community,
+) -> None:
     thread = await open_dialogue(community, languages="en es")
     await discuss(community, thread, long=20)  # several times Discord's limit, in each language
-    await community.moderator.slash(community.general, "dialogue close", dialogue=TITLE)
+    await community.close_dialogue(TITLE)
     posted = bot_messages(community, community.summary)
     assert_posted_within_limits(posted)
     text = "\n".join(m.content for m in posted)
-    english, spanish = text.split("# Diálogo Virtual", 1)
-    for part in (english, spanish):  # complete in each language (a quote may also be a suggested key point)
-        assert all(f"Recommendation {i}: " in part for i in range(20))
+    # One post, in the dialogue's first language, complete (a quote may also be a suggested key point);
+    # not a second full report in Spanish after it.
+    assert "# Diálogo Virtual" not in text
+    assert all(f"Recommendation {i}: " in text for i in range(20))
     headings = [m.content.split("\n", 1)[0] for m in posted if m.content.startswith("# ")]
-    assert headings == ["# Virtual Dialogue: Resistances in Training", "# Diálogo Virtual: Resistances in Training"]
-    assert {a.filename for m in posted for a in m.attachments} == {
+    assert headings == ["# Virtual Dialogue: Resistances in Training"]
+    assert "Also in Spanish: see the attached files." in posted[-1].content
+    # The Spanish report comes as files on the last message, beside the English ones.
+    assert [a.filename for a in posted[-1].attachments] == [
         "resistances-in-training-en.md", "resistances-in-training-en.html",
         "resistances-in-training-es.md", "resistances-in-training-es.html",
-    }
+    ]
+    assert all(not m.attachments for m in posted[:-1])
     assert await community.bot.db.fetchval("SELECT state FROM dialogues") == "published"
     # A second close event (a restart, a retried post) does not publish twice.
     community.bot.dispatch("colloquy_dialogue_closed", 1)

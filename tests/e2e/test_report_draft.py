@@ -147,7 +147,7 @@ async def test_suggestions_are_accepted_edited_or_dismissed_and_only_accepted_on
     assert "https://discord.com/channels/" in key_points  # accepted points keep their source link
 
     await mod.slash(community.general, "report autopublish", dialogue=TITLE, enabled=False)
-    await mod.slash(community.general, "dialogue close", dialogue=TITLE)
+    await community.close_dialogue(TITLE, mod)
     await mod.slash(community.general, "report publish", dialogue=TITLE)
     published = "\n".join(m.content for m in bot_messages(community, community.summary))
     assert "Organisations that give no time or resources meet resistance." in published

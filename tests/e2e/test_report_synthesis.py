@@ -42,7 +42,7 @@ async def test_agreement_and_division_are_counted_and_shown_with_their_figures(c
     await community.moderator.react(divided, "👎")
     preview = answer(await community.moderator.slash(community.general, "report preview", dialogue=TITLE))
     assert "👍 3 · 👎 0" in preview  # shown in the preview, per group
-    await community.moderator.slash(community.general, "dialogue close", dialogue=TITLE)
+    await community.close_dialogue(TITLE)
     published = "\n".join(m.content for m in bot_messages(community, community.summary))
     section = published.split("WHERE PARTICIPANTS AGREED / WERE DIVIDED", 1)[1]
     agreed_part, divided_part = section.split("Where participants were divided", 1)
@@ -107,7 +107,7 @@ async def test_a_cited_message_deleted_while_the_bot_was_away_is_dropped_and_mod
     del community.env.backend.messages[thread.id][gone.id]
     bot = community.bot
     assert await bot.db.fetchval("SELECT count(*) FROM contributions") == 2, "the bot heard of the deletion"
-    await community.moderator.slash(community.general, "dialogue close", dialogue=TITLE)
+    await community.close_dialogue(TITLE)
     published = "\n".join(m.content for m in bot_messages(community, community.summary))
     assert "Resistance is born from fear" in published
     assert "Funding for longer training" not in published

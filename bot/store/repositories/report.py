@@ -85,7 +85,8 @@ class ReportRepository:
 
     async def questions(self, dialogue_id: int) -> list[Row]:
         return await self.db.fetchall(
-            "SELECT id, position, text FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue_id,)
+            "SELECT id, position, text, message_id FROM questions WHERE dialogue_id = ? ORDER BY position",
+            (dialogue_id,)
         )
 
     async def themes(self, dialogue_id: int) -> list[Row]:
