@@ -28,7 +28,7 @@ from bot.config import for_database
 from bot.demo.plain import plain
 from bot.demo.scenario import Scenario, Step
 from bot.dialogues.service import DEFAULT_THEMES
-from bot.i18n import date_locale, language_name, t, time_text, tn, weekday_date
+from bot.i18n import LANGUAGES, date_locale, language_name, t, time_text, tn, weekday_date
 
 Printer = Callable[[str], None]
 
@@ -82,6 +82,8 @@ class DemoRun:
     def __init__(
         self, scenario: Scenario, out_dir: Path, language: str | None, echo: Printer, *, speed: float | None = None
     ) -> None:
+        # A scenario that has the dialogue's texts in the chosen language runs with it as the main one.
+        scenario = scenario.led_by(language) if language else scenario
         self.scenario = scenario
         self.speed = speed  # virtual seconds per real second; None: as fast as possible
         self.out_dir = out_dir
@@ -534,8 +536,9 @@ class DemoRun:
     async def do_record_answer(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
         assert self.scenario.panel is not None
         speaker = next(p for p in self.scenario.panel.panellists if p.key == step.get("panellist"))
-        label = t(self.language, "Q: {question}", question="").strip()  # "Q:" / "P:" / "Q :"
-        posed = self.live_question.strip("*").strip().removeprefix(label).strip()
+        posed = self.live_question.strip("*").strip()
+        for language in LANGUAGES:  # the relay line's label, in the dialogue's language: "Q:" / "P:" / "Q :"
+            posed = posed.removeprefix(t(language, "Q: {question}", question="").strip()).strip()
         snippet = (posed.rsplit(" (", 1)[0] if posed.endswith(")") else posed)[:40]
         question = await self._question_id("panel answer", snippet)
         await self.slash(actor, self.mod_channel, "panel answer", dialogue=self.scenario.title, question=question,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
@@ -113,6 +113,33 @@ class Scenario:
     start_date: date | None = None
     #: Moderators' translations of the dialogue's items, per language (``[dialogue.translations.es]``).
     translations: dict[str, Translation] = field(default_factory=dict)
+
+    def led_by(self, language: str) -> Scenario:
+        """The same week with ``language`` as the dialogue's main language, when the scenario has the
+        dialogue's texts in it: its translations become the originals and the original texts one
+        more translation. So ``colloquy demo --language es`` runs a Spanish dialogue from its first post."""
+        if not self.languages or language == self.languages[0] or language not in self.translations:
+            return self
+        main, tr = self.languages[0], self.translations[language]
+        original = Translation(self.title, self.description or None, self.questions, self.further_questions)
+        translations = {main: original, **{k: v for k, v in self.translations.items() if k != language}}
+        steps = []
+        for step in self.steps:
+            given = step.get("translations")
+            if step.do == "keypoint_add" and isinstance(given, dict) and language in given:
+                others = {main: step.get("text"), **{k: v for k, v in given.items() if k != language}}
+                step = replace(step, data={**step.data, "text": given[language], "translations": others})
+            steps.append(step)
+        return replace(
+            self,
+            title=tr.title or self.title,
+            description=tr.description or self.description,
+            questions=tr.questions or self.questions,
+            further_questions=tr.further_questions or self.further_questions,
+            languages=(language, *[code for code in self.languages if code != language]),
+            translations=translations,
+            steps=tuple(steps),
+        )
 
     @property
     def tz(self) -> ZoneInfo:

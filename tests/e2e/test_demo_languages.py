@@ -95,3 +95,18 @@ async def test_a_failing_step_names_its_number_and_what_to_change(tmp_path: Path
     with pytest.raises(DemoFailure) as info:
         await run(tmp_path / "out-es", "es", scenario)
     assert f"El paso {early.index} («post», día 1 a las 15:00) falló" in str(info.value)
+
+
+async def test_the_sample_in_french_is_a_french_dialogue_from_its_first_post(tmp_path: Path) -> None:
+    lines, demo = await run(tmp_path, "fr", "resistances")
+    transcript = "\n".join(lines)
+    assert lines[0].startswith("Démonstration de Colloquy\u202f: « Les résistances dans la formation pour l'égalité")
+    assert "1. Quels types de résistances se manifestent pendant la formation pour l'égalité des sexes" in transcript
+    for english in ENGLISH:
+        assert english not in transcript, english
+    report = demo.files["markdown"].read_text(encoding="utf-8")
+    assert "## Dialogue virtuel\u202f: Les résistances dans la formation pour l'égalité des sexes" in report
+    assert "#### 1. Quels types de résistances se manifestent pendant la formation" in report
+    assert "Resistance can be born from fear" in report  # a member's words, as written
+    english = demo.files["markdown (en)"].read_text(encoding="utf-8")
+    assert "## Virtual Dialogue: Resistances in Training for Gender Equality" in english

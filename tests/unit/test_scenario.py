@@ -126,3 +126,24 @@ def test_key_point_translations_go_with_keypoint_add_in_the_dialogues_other_lang
     path = beijing(tmp_path, "translations = { es = \"En la Plataforma", "translations = { de = \"En la Plataforma")
     with pytest.raises(ScenarioError, match=r"translations = .* goes with keypoint_add"):
         load_scenario(path)
+
+
+def test_a_scenario_runs_with_the_chosen_language_as_the_dialogues_main_one() -> None:
+    scenario = load_scenario()
+    assert scenario.languages == ("en", "es", "fr")
+    spanish = scenario.led_by("es")
+    assert spanish.title == "Resistencias en la capacitación para la igualdad de género"
+    assert spanish.languages == ("es", "en", "fr")
+    assert spanish.questions[0].startswith("¿Qué tipos de resistencias")
+    # The original texts become the English translation; French stays as written.
+    assert spanish.translations["en"].title == scenario.title
+    assert spanish.translations["en"].questions == scenario.questions
+    assert spanish.translations["fr"] == scenario.translations["fr"]
+    written = next(s for s in spanish.steps if s.do == "keypoint_add")
+    assert written.get("text").startswith("Los espacios seguros de diálogo")
+    assert set(written.get("translations")) == {"en", "fr"}
+    # Members' words are untouched; a language the scenario lacks leaves it as it is.
+    assert [s.data for s in spanish.steps if s.do == "post"] == [s.data for s in scenario.steps if s.do == "post"]
+    assert scenario.led_by("en") is scenario
+    assert load_scenario(Path(__file__).resolve().parents[1] / "data" / "short_week.toml").led_by("es").title == \
+        "Short Dialogue"
