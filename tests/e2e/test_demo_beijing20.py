@@ -27,9 +27,12 @@ def beijing20(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict
 def test_the_sample_runs_on_its_real_dates_in_three_languages(beijing20: tuple[list[str], dict[str, Path]]) -> None:
     lines, files = beijing20
     transcript = "\n".join(lines)
-    assert lines[0].startswith("Démonstration de Colloquy\u202f: « Training for Gender Equality and Beijing +20 »")
-    assert "Langues du dialogue\u202f: anglais, espagnol et français" in transcript
+    # Followed in French, the dialogue is a French one (its French texts are the originals).
+    title = "La formation pour l'égalité des sexes et Beijing +20"
+    assert lines[0].startswith(f"Démonstration de Colloquy\u202f: « {title} »")
+    assert "Langues du dialogue\u202f: français, anglais et espagnol" in transcript
     assert "── Jour 1 · mardi 13 octobre 2026 ──" in transcript
+    assert "traduit 8 éléments du dialogue en anglais" in transcript
     assert "traduit 8 éléments du dialogue en espagnol" in transcript
     # Themes named in Spanish and French in the scenario, narrated in French.
     assert "étiquette le message de Marisol Quispe\u202f: Comprendre et conceptualiser" in transcript
