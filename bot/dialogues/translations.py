@@ -47,7 +47,7 @@ LABELS = {
 
 
 @dataclass(frozen=True)
-class Item:
+class TranslatableItem:
     """One translatable item: what it is, its original text and its current translations."""
 
     kind: str
@@ -96,7 +96,7 @@ class TranslationService:
     async def lookup(self, dialogue: Dialogue) -> ContentTranslations:
         return await content_translations(self.db, dialogue.id, dialogue.language)
 
-    async def items(self, dialogue: Dialogue) -> list[Item]:
+    async def items(self, dialogue: Dialogue) -> list[TranslatableItem]:
         """Every translatable item in the order moderators read the dialogue, with its current translations."""
         current: dict[tuple[str, int], dict[str, str]] = {}
         sources: dict[tuple[str, int, str], str] = {}
@@ -104,12 +104,12 @@ class TranslationService:
             current.setdefault((row.kind, row.item_id), {})[row.language] = row.text
             sources[(row.kind, row.item_id, row.language)] = row.source
 
-        def item(kind: str, item_id: int, original: str, number: int = 0, name: str = "") -> Item:
+        def item(kind: str, item_id: int, original: str, number: int = 0, name: str = "") -> TranslatableItem:
             done = {
                 lang: text for lang, text in current.get((kind, item_id), {}).items()
                 if sources[(kind, item_id, lang)] == original and lang in dialogue.languages[1:]
             }
-            return Item(kind, item_id, original, number, name, done)
+            return TranslatableItem(kind, item_id, original, number, name, done)
 
         found = [item("title", 0, dialogue.title)]
         if dialogue.description:
@@ -131,13 +131,13 @@ class TranslationService:
         ]
         return found
 
-    async def missing(self, dialogue: Dialogue) -> list[tuple[Item, tuple[str, ...]]]:
+    async def missing(self, dialogue: Dialogue) -> list[tuple[TranslatableItem, tuple[str, ...]]]:
         """The items that lack a language, with the languages they lack."""
         if len(dialogue.languages) < 2:
             return []
         return [(it, lacks) for it in await self.items(dialogue) if (lacks := it.missing(dialogue))]
 
-    async def find(self, dialogue: Dialogue, ref: str) -> Item:
+    async def find(self, dialogue: Dialogue, ref: str) -> TranslatableItem:
         """An item by its reference (``question:12``), as the autocomplete offers it."""
         wanted = (ref or "").strip()
         for it in await self.items(dialogue):
@@ -145,7 +145,7 @@ class TranslationService:
                 return it
         raise UserError(N_("Choose the item to translate from the list."))
 
-    async def _fits(self, dialogue: Dialogue, item: Item, lang: str, text: str) -> list[UserError]:
+    async def _fits(self, dialogue: Dialogue, item: TranslatableItem, lang: str, text: str) -> list[UserError]:
         """A question's post carries every language: with this translation it must still fit one message."""
         questions = await self.dialogues.questions(dialogue.id)
         question = next(q for q in questions if q.id == item.item_id)
@@ -161,7 +161,7 @@ class TranslationService:
             number=item.number, length=len(post), limit=posts.MESSAGE_LIMIT,
         )]
 
-    async def translate(self, dialogue: Dialogue, ref: str, language: str, text: str) -> Item:
+    async def translate(self, dialogue: Dialogue, ref: str, language: str, text: str) -> TranslatableItem:
         """Store ``text`` as the item's text in ``language``; every problem is reported at once."""
         problems: list[UserError] = []
         lang = (language or "").strip().lower()
@@ -183,4 +183,6 @@ class TranslationService:
         if problems:
             raise UserError.many(problems)
         await self.repo.put(dialogue.id, item.kind, item.item_id, lang, text, item.original, iso(self.clock()))
-        return Item(item.kind, item.item_id, item.original, item.number, item.name, {**item.translations, lang: text})
+        return TranslatableItem(
+            item.kind, item.item_id, item.original, item.number, item.name, {**item.translations, lang: text}
+        )

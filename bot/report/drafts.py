@@ -43,7 +43,7 @@ class PartText:
 
 
 @dataclass(frozen=True)
-class Item:
+class QuotedItem:
     contribution_id: int
     text: str
     author: str
@@ -107,14 +107,14 @@ class DraftService:
 
     # -- hidden items ------------------------------------------------------------------------------
 
-    async def _item(self, dialogue_id: int, value: str | int) -> Item:
+    async def _item(self, dialogue_id: int, value: str | int) -> QuotedItem:
         text = str(value).strip().lstrip("#")
         row = await self.repo.contribution(dialogue_id, int(text)) if text.isdigit() else None
         if row is None:
             raise UserError(N_("There is no such item in this report: choose one from the list."))
-        return Item(row["id"], row["content"], row["author_name"])
+        return QuotedItem(row["id"], row["content"], row["author_name"])
 
-    async def hide(self, dialogue_id: int, value: str | int, user_id: int) -> Item:
+    async def hide(self, dialogue_id: int, value: str | int, user_id: int) -> QuotedItem:
         item = await self._item(dialogue_id, value)
         if item.contribution_id in await self.repo.hidden(dialogue_id):
             raise UserError(N_("That item is already left out of the report."))
@@ -136,20 +136,20 @@ class DraftService:
         keep = {cid: (ch, msg) for cid, (_, ch, msg) in stored.items() if cid not in drop}
         return keep, drop
 
-    async def restore(self, dialogue_id: int, value: str | int) -> Item:
+    async def restore(self, dialogue_id: int, value: str | int) -> QuotedItem:
         item = await self._item(dialogue_id, value)
         if not await self.repo.restore(dialogue_id, item.contribution_id):
             raise UserError(N_("That item is not left out of the report."))
         return item
 
-    async def items(self, dialogue_id: int, current: str, *, hidden: bool) -> list[Item]:
+    async def items(self, dialogue_id: int, current: str, *, hidden: bool) -> list[QuotedItem]:
         rows = await self.repo.search(dialogue_id, current.strip(), hidden=hidden)
-        return [Item(r["id"], r["content"], r["author_name"]) for r in rows]
+        return [QuotedItem(r["id"], r["content"], r["author_name"]) for r in rows]
 
     # -- suggestions -------------------------------------------------------------------------------
 
     async def decide(self, dialogue_id: int, contribution_id: int, accept: bool, user_id: int,
-                     text: str | None = None) -> Item:
+                     text: str | None = None) -> QuotedItem:
         """Accept (as a key point keeping its source link, with ``text`` if edited) or dismiss."""
         item = await self._item(dialogue_id, contribution_id)
         row = await self.repo.contribution(dialogue_id, contribution_id)

@@ -60,7 +60,7 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Item:
+class Line:
     """A quote, a key point or a panel line: text segments, a credit and a link to the message."""
 
     segments: tuple[Segment, ...]
@@ -196,12 +196,12 @@ def render_html(report: Report, language: str | None = None, *, draft: bool = Fa
     def member(text: str, notes: tuple[int, ...] = ()) -> tuple[Segment, ...]:
         return refs.segments(tx.member_text(text, lang), notes)
 
-    def quote(q: Quote) -> Item:
-        return Item(member(q.text, q.notes), q.credit, tx.safe_url(q.url))
+    def quote(q: Quote) -> Line:
+        return Line(member(q.text, q.notes), q.credit, tx.safe_url(q.url))
 
-    def key_point(p: KeyPoint) -> Item:
+    def key_point(p: KeyPoint) -> Line:
         own = p.source == "moderator"
-        return Item(member(p.text, p.notes), None if own else p.credit, None if own else tx.safe_url(p.url),
+        return Line(member(p.text, p.notes), None if own else p.credit, None if own else tx.safe_url(p.url),
                     suggestion if draft and p.suggested else None, p.suggested)
 
     def key_points(points: tuple[KeyPoint, ...], suggested: tuple[KeyPoint, ...]) -> dict[str, Any]:
@@ -213,7 +213,7 @@ def render_html(report: Report, language: str | None = None, *, draft: bool = Fa
     panel_questions = [
         {
             # The label as translated ("Q\u202f: " in French), the member's words made safe.
-            "posed": Item(_labelled(t(lang, "Q: {question}"), "question", member(q.text)), q.credit),
+            "posed": Line(_labelled(t(lang, "Q: {question}"), "question", member(q.text)), q.credit),
             "answers": [(a.panellist, member(a.text)) for a in q.answers],
         }
         for q in (panel.questions if panel else ())
@@ -227,7 +227,7 @@ def render_html(report: Report, language: str | None = None, *, draft: bool = Fa
         {"name": tx.theme_name(th, th.key, lang), "quotes": [quote(q) for q in th.quotes]}
         for th in report.themes if th.quotes
     ]
-    further = [Item(member(fq.text), fq.credit) for fq in report.further_questions]
+    further = [Line(member(fq.text), fq.credit) for fq in report.further_questions]
 
     p = report.participation
     charts = []

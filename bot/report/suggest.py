@@ -58,14 +58,14 @@ class Candidate(NamedTuple):
     support: int = 0
 
 
-Item = Candidate | tuple[int, str, int]
+Suggestible = Candidate | tuple[int, str, int]
 
 
 def tokens(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
-def _sample(items: Sequence[Item]) -> list[Candidate]:
+def _sample(items: Sequence[Suggestible]) -> list[Candidate]:
     """At most SAMPLE: the most supported half, then an even spread of the rest (deterministic)."""
     if len(items) > SAMPLE:
         supported = [c for c in items if c[2]]
@@ -98,7 +98,7 @@ def _vectors(corpus: list[list[str]]) -> list[dict[str, float]]:
     return vectors
 
 
-def suggest(items: Sequence[Item], k: int = 3, *, exclude: frozenset[int] = frozenset()) -> list[Candidate]:
+def suggest(items: Sequence[Suggestible], k: int = 3, *, exclude: frozenset[int] = frozenset()) -> list[Candidate]:
     """Up to ``k`` representative, diverse, supported contributions, best first.
 
     ``items`` are :class:`Candidate` or plain ``(contribution_id, text, support)`` tuples (cheaper to

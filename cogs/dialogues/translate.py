@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 
 from bot.dialogues.model import Dialogue
-from bot.dialogues.translations import Item
+from bot.dialogues.translations import TranslatableItem
 from bot.i18n import t, tn
 from bot.text import shorten
 from cogs.kit.autocomplete import chosen_dialogue
@@ -15,14 +15,14 @@ from cogs.kit.reply import bot_of, language_for
 AUTOCOMPLETE_LIMIT = 25
 
 
-def lacks(lang: str, item: Item, dialogue: Dialogue) -> str:
+def lacks(lang: str, item: TranslatableItem, dialogue: Dialogue) -> str:
     missing = item.missing(dialogue)
     if not missing:
         return t(lang, "complete")
     return t(lang, "lacks {languages}", languages=" ".join(missing))
 
 
-def choice_name(lang: str, item: Item, dialogue: Dialogue) -> str:
+def choice_name(lang: str, item: TranslatableItem, dialogue: Dialogue) -> str:
     """``Guiding question 2 · lacks es fr · What tools and…`` (Discord shows at most 100 characters)."""
     head = f"{item.label(lang)} · {lacks(lang, item, dialogue)} · "
     return shorten(head + item.original, 100)
@@ -45,7 +45,7 @@ async def item_autocomplete(interaction: discord.Interaction, current: str) -> l
     ][:AUTOCOMPLETE_LIMIT]
 
 
-def translated(lang: str, item: Item, language: str, dialogue: Dialogue) -> str:
+def translated(lang: str, item: TranslatableItem, language: str, dialogue: Dialogue) -> str:
     """The answer to a translation: what was stored, and what the item still lacks."""
     lines = [
         t(lang, "{item} in {language}:", item=item.label(lang), language=language),
@@ -55,7 +55,7 @@ def translated(lang: str, item: Item, language: str, dialogue: Dialogue) -> str:
     return "\n".join(lines)
 
 
-def missing_warning(lang: str, missing: list[tuple[Item, tuple[str, ...]]]) -> str:
+def missing_warning(lang: str, missing: list[tuple[TranslatableItem, tuple[str, ...]]]) -> str:
     """``/dialogue schedule``'s reminder: posts will show the original where a translation is missing."""
     if not missing:
         return ""
