@@ -18,7 +18,7 @@ from bot.panel.model import Panel
 from cogs.kit.access import moderator_only, require_guild
 from cogs.kit.autocomplete import dialogue_autocomplete
 from cogs.kit.reply import language_for, send_ephemeral
-from cogs.panel import flow, render
+from cogs.panel import duplicates, flow, render
 from cogs.panel.autocomplete import panel_question_autocomplete, panellist_autocomplete
 from cogs.panel.views import DYNAMIC_ITEMS, PANEL_COG, PresentationModal
 
@@ -41,7 +41,7 @@ class PanelCog(commands.Cog, name=PANEL_COG):
     async def cog_load(self) -> None:
         # Buttons carry their ids in custom_id: registered once, they answer on every message, even
         # those posted before a restart.
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, duplicates.InsteadButton)
         await self.service.load()
         await self.questions.load()
         self.bot.message_hooks.append(self.on_message_now)

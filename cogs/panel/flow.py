@@ -18,7 +18,7 @@ from bot.i18n import N_, number, t
 from bot.panel.model import Panel, PanelQuestion, QuestionRecord
 from cogs.kit.access import require_moderator
 from cogs.kit.reply import NO_MENTIONS, language_for, send_ephemeral
-from cogs.panel import render, views
+from cogs.panel import duplicates, render, views
 
 if TYPE_CHECKING:
     from bot.client import ColloquyBot
@@ -65,7 +65,13 @@ async def _review_message(
     lang = (await bot.services.guilds.get(panel.guild_id)).language
     record = await _record(bot, question)
     private = channel_id != panel.channel_id
-    return render.review_post(lang, panel, record, private_channel=private), views.review_view(lang, question)
+    content = render.review_post(lang, panel, record, private_channel=private)
+    if question.status == "pending":
+        others = await bot.services.panel_questions.questions(panel.id, ("pending", "approved", "relayed"))
+        line = duplicates.closest_line(lang, question, others)
+        if line:
+            content += "\n" + line
+    return content, views.review_view(lang, question)
 
 
 async def post_for_review(bot: ColloquyBot, panel: Panel, question: PanelQuestion) -> None:
@@ -94,10 +100,14 @@ async def review_action(bot: ColloquyBot, interaction: discord.Interaction, acti
             raise UserError(N_("There is no other open question to merge it into."))
         lang = await language_for(bot, interaction)
         source = await questions.question(question_id)
+        targets, proposal = duplicates.propose_first(source, targets)
+        prompt = t(lang, "Merge question #{number} into which question? It keeps the other question's text and "
+                         "credits both askers.", number=question_id)
+        if proposal is not None:
+            prompt += "\n" + t(lang, "Proposed: #{number}, the closest match ({score} similar).",
+                                number=proposal.question.id, score=duplicates.score(lang, proposal.score))
         await interaction.response.send_message(
-            t(lang, "Merge question #{number} into which question? It keeps the other question's text and "
-                    "credits both askers.", number=question_id),
-            view=views.merge_view(lang, source, targets), ephemeral=True,
+            prompt, view=views.merge_view(lang, source, targets), ephemeral=True,
         )
         return
     if action == "approve":
@@ -192,6 +202,9 @@ async def submit_question(
     )
     await send_ephemeral(interaction, "\n".join(lines))
     await post_for_review(bot, panel, question)
+    similar = duplicates.similar_block(lang, question, await duplicates.similar_approved(bot, question))
+    if similar is not None:
+        await send_ephemeral(interaction, similar[0], view=similar[1])
 
 
 # -- relay -----------------------------------------------------------------------------------------

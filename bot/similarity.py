@@ -1,0 +1,65 @@
+"""Text similarity without a downloaded model: TF-IDF over character n-grams, across en/es/fr.
+
+Character n-grams (3 to 5 characters, inside words, accents folded) match what word counts miss in
+three languages: inflections ("resistencias", "resistance", "résistances" share ``sist``, ``esist``…)
+and typos. Used to group similar contributions in the report (:mod:`bot.report.synthesis`) and to
+find questions already asked on a panel (:mod:`bot.panel.duplicates`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+NGRAMS = (3, 4, 5)
+MAX_DF = 0.6  # n-grams in more than this share of the texts say nothing about similarity
+
+_URL = re.compile(r"https?://\S+|<[@#&!]?\d+>|<a?:\w+:\d+>")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+Vector = dict[str, float]
+
+
+def fold(text: str) -> str:
+    """Lowercase, accents removed, links and mentions dropped."""
+    text = _URL.sub(" ", text.lower())
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def ngrams(text: str) -> Counter[str]:
+    """Character n-grams inside words, each word padded with spaces (scikit-learn's ``char_wb``)."""
+    grams: Counter[str] = Counter()
+    for word in _WORD.findall(fold(text)):
+        padded = f" {word} "
+        for n in NGRAMS:
+            if len(padded) < n:
+                continue
+            grams.update(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+def tfidf(texts: Sequence[str]) -> list[Vector]:
+    """Sublinear TF-IDF vectors, L2-normalised; n-grams common to most texts are dropped."""
+    counts = [ngrams(text) for text in texts]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n = len(texts)
+    ceiling = max(2, int(MAX_DF * n)) if n > 4 else n
+    idf = {gram: math.log((1 + n) / (1 + d)) + 1 for gram, d in df.items() if d <= ceiling}
+    vectors = []
+    for c in counts:
+        v = {gram: (1 + math.log(k)) * idf[gram] for gram, k in c.items() if gram in idf}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vectors.append({gram: x / norm for gram, x in v.items()})
+    return vectors
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(k, 0.0) for k, x in a.items())
