@@ -47,12 +47,13 @@ def similar_block(lang: str, mine: PanelQuestion, found: list[Match]) -> tuple[s
 
 
 def closest_line(lang: str, question: PanelQuestion, others: list[PanelQuestion]) -> str | None:
-    """``Closest match: #12 «…» (62% similar)`` for a question awaiting review."""
+    """``Closest match: question #12 (62% similar)`` for a question awaiting review (by number only: the
+    queue's posts are found by their own words)."""
     match = closest(question, others)
     if match is None:
         return None
-    return t(lang, "Closest match: #{number} “{text}” ({score} similar)", number=match.question.id,
-             text=render.safe(shorten(match.question.text, 120), lang), score=score(lang, match.score))
+    return t(lang, "Closest match: question #{number} ({score} similar)", number=match.question.id,
+             score=score(lang, match.score))
 
 
 def propose_first(question: PanelQuestion, targets: list[PanelQuestion]) -> tuple[list[PanelQuestion], Match | None]:

@@ -45,7 +45,7 @@ async def test_the_review_queue_shows_the_closest_match_and_merge_proposes_it(co
     await ask(community.bob, panel, SIMILAR)
     first, other, duplicate = await panel.question_ids()
     review = panel.review_post(duplicate).content
-    assert f"Closest match: #{first}" in review and "% similar" in review
+    assert f"Closest match: question #{first}" in review and "% similar" in review
     merge = await community.moderator.click(panel.review_post(duplicate), label="Merge")
     assert f"Proposed: #{first}, the closest match" in merge.response.content
     options = merge.response.components[0]["components"][0]["options"]  # type: ignore[index]
