@@ -213,6 +213,9 @@ class PanelCog(commands.Cog, name=PANEL_COG):
     async def upvote(self, interaction: discord.Interaction, question_id: int) -> None:
         await flow.upvote(self.bot, interaction, question_id)
 
+    async def upvote_instead(self, interaction: discord.Interaction, mine_id: int, target_id: int) -> None:
+        await flow.upvote_instead(self.bot, interaction, mine_id, target_id)
+
     async def open_ask_modal(self, interaction: discord.Interaction, panel_id: int) -> None:
         await flow.open_ask_modal(self.bot, interaction, panel_id)
 

@@ -9,19 +9,19 @@ and the review post says so), and counts their vote. Only the asker of ``<mine>`
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
 from babel.numbers import format_percent
 
-from bot.errors import UserError
-from bot.i18n import N_, resolve, t
+from bot.i18n import resolve, t
 from bot.panel.duplicates import Match, closest, matches
 from bot.panel.model import PanelQuestion
 from bot.text import shorten
-from cogs.kit.reply import bot_of, language_for, send_ephemeral
+from cogs.kit.reply import bot_of
 from cogs.kit.ui import button_label, guarded
 from cogs.panel import render
+from cogs.panel.views import PANEL_COG
 
 if TYPE_CHECKING:
     from bot.client import ColloquyBot
@@ -69,27 +69,11 @@ async def similar_approved(bot: ColloquyBot, question: PanelQuestion) -> list[Ma
     return matches(question.text, approved, exclude=question.id)
 
 
-async def upvote_instead(bot: ColloquyBot, interaction: discord.Interaction, mine_id: int, target_id: int) -> None:
-    from cogs.panel import flow  # flow imports this module
+@runtime_checkable
+class InsteadActions(Protocol):
+    """The panel cog provides it (delegating to :func:`cogs.panel.flow.upvote_instead`)."""
 
-    questions = bot.services.panel_questions
-    mine = await questions.question(mine_id)
-    if mine.author_id != interaction.user.id:
-        raise UserError(N_("Only the member who asked this question can do that."))
-    if mine.status != "pending":
-        raise UserError(N_("Your question was already reviewed: upvote the other one from the panel channel."))
-    voted, target = await questions.vote(target_id, interaction.user.id)
-    if not voted:  # they had voted for it already: keep the vote
-        voted, target = await questions.vote(target_id, interaction.user.id)
-    result = await questions.merge(mine_id, target_id, interaction.user.id)
-    panel = await bot.services.panel.get(target.panel_id)
-    for question in (result.source, result.target):
-        await flow.refresh_review(bot, panel, question.id)
-        await flow.refresh_public(bot, panel, question.id)
-    lang = await language_for(bot, interaction)
-    await send_ephemeral(interaction, t(lang, "Your vote counts for question #{target}; yours (#{mine}) was folded "
-                                              "into it, with your name among its askers.",
-                                        target=target_id, mine=mine_id))
+    async def upvote_instead(self, interaction: discord.Interaction, mine_id: int, target_id: int) -> None: ...
 
 
 class InsteadButton(
@@ -109,4 +93,7 @@ class InsteadButton(
         return cls(int(match["mine"]), int(match["target"]), button_label(item))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await guarded(interaction, upvote_instead(bot_of(interaction), interaction, self.mine_id, self.target_id))
+        cog = bot_of(interaction).get_cog(PANEL_COG)
+        if not isinstance(cog, InsteadActions):
+            raise RuntimeError("the panel cog is not loaded")
+        await guarded(interaction, cog.upvote_instead(interaction, self.mine_id, self.target_id))
