@@ -79,6 +79,17 @@ def to_dollar(sql: str) -> str:
     return "".join(out)
 
 
+def _text(value: Any) -> Any:
+    # PostgreSQL text cannot hold NUL (SQLite can): a member's stray \x00 becomes U+FFFD rather than
+    # failing the whole write batch.
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
+
+
+def args(params: Params) -> tuple[Any, ...]:
+    """Statement parameters as asyncpg takes them."""
+    return tuple(_text(p) for p in params)
+
+
 def rowcount(status: str) -> int:
     """The row count in a command status: ``UPDATE 3`` → 3, ``INSERT 0 1`` → 1, ``CREATE TABLE`` → 0."""
     last = status.rsplit(" ", 1)[-1] if status else ""
@@ -120,20 +131,20 @@ class _Transaction:
 
     async def execute(self, sql: str, params: Params = ()) -> Executed:
         self._check()
-        return Executed(rowcount(await self.conn.execute(to_dollar(sql), *params)))
+        return Executed(rowcount(await self.conn.execute(to_dollar(sql), *args(params))))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._check()
-        await self.conn.executemany(to_dollar(sql), [tuple(r) for r in rows])
+        await self.conn.executemany(to_dollar(sql), [args(r) for r in rows])
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         self._check()
-        row: Row | None = await self.conn.fetchrow(to_dollar(sql), *params)
+        row: Row | None = await self.conn.fetchrow(to_dollar(sql), *args(params))
         return row
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         self._check()
-        return list(await self.conn.fetch(to_dollar(sql), *params))
+        return list(await self.conn.fetch(to_dollar(sql), *args(params)))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -161,7 +172,7 @@ class PostgresDatabase:
         if tx is not None:
             return await tx.execute(sql, params)
         async with self._pool.acquire() as conn:
-            return Executed(rowcount(await conn.execute(to_dollar(sql), *params)))
+            return Executed(rowcount(await conn.execute(to_dollar(sql), *args(params))))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as tx:
@@ -172,14 +183,14 @@ class PostgresDatabase:
         if tx is not None:
             return await tx.fetchall(sql, params)
         async with self._pool.acquire() as conn:
-            return list(await conn.fetch(to_dollar(sql), *params))
+            return list(await conn.fetch(to_dollar(sql), *args(params)))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         tx = self._own()
         if tx is not None:
             return await tx.fetchone(sql, params)
         async with self._pool.acquire() as conn:
-            row: Row | None = await conn.fetchrow(to_dollar(sql), *params)
+            row: Row | None = await conn.fetchrow(to_dollar(sql), *args(params))
             return row
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
@@ -230,9 +241,8 @@ async def _migrate(conn: asyncpg.Connection) -> list[str]:
         pending = [(v, name, sql, own) for v, name, sql, own in known if v > current]
         for version, name, sql, own in pending:
             log.info("applying migration %s", name)
-            script = sql if own else portable_ddl(sql)
-            for statement in split_sql(script):
-                await conn.execute(statement)
+            # The whole file in one round trip (the simple query protocol runs several statements).
+            await conn.execute(";\n".join(split_sql(sql if own else portable_ddl(sql))))
             await conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                 version, name, datetime.now(UTC).isoformat(timespec="seconds"),

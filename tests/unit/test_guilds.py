@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.community.guilds import GuildSettingsService
-from bot.config import for_database
+from bot.config import Config
 from bot.errors import UserError
 from bot.store import Database
 
@@ -16,8 +16,7 @@ def clock() -> datetime:
     return datetime(2026, 1, 1, tzinfo=UTC)
 
 
-async def test_settings_are_stored_and_read_back(db: Database) -> None:
-    config = for_database(db.path)
+async def test_settings_are_stored_and_read_back(db: Database, config: Config) -> None:
     service = GuildSettingsService(db, config, clock)
     default = await service.get(42)
     assert (default.language, default.timezone, default.configured) == ("en", "UTC", False)
@@ -32,8 +31,8 @@ async def test_settings_are_stored_and_read_back(db: Database) -> None:
     assert (await service.get(43)).configured is False  # other guilds untouched
 
 
-async def test_bad_settings_are_refused_all_at_once_and_change_nothing(db: Database) -> None:
-    service = GuildSettingsService(db, for_database(db.path), clock)
+async def test_bad_settings_are_refused_all_at_once_and_change_nothing(db: Database, config: Config) -> None:
+    service = GuildSettingsService(db, config, clock)
     with pytest.raises(UserError) as info:
         await service.update(42, language="de", timezone="Mars/Olympus", mod_channel_id=7)
     assert len(info.value.problems) == 2
