@@ -319,8 +319,8 @@ class DemoRun:
             wanted.append(("title", "", translation.title))
         if translation.description:
             wanted.append(("description", "", translation.description))
-        wanted += [("question", q[:40], text) for q, text in zip(sc.questions, translation.questions, strict=False)]
-        wanted += [("further_question", q[:40], text)
+        wanted += [("question", q[:90], text) for q, text in zip(sc.questions, translation.questions, strict=False)]
+        wanted += [("further_question", q[:90], text)
                    for q, text in zip(sc.further_questions, translation.further_questions, strict=False)]
         for kind, typed, text in wanted:
             await self.translate_item(kind, typed, language, text)
@@ -361,6 +361,8 @@ class DemoRun:
                                          panellist=speaker.name)
                 await mod.submit_modal(shown, {"key_points": "\n".join(speaker.key_points)})
                 self.check("the presentation form")
+                for language, points in speaker.translations.items():
+                    await self.translate_item("presentation", speaker.name, language, "\n".join(points))
             self.say("{name} adds panellist {panellist} and their key points", name=sc.moderator.name,
                      panellist=speaker.name)
 
@@ -453,7 +455,7 @@ class DemoRun:
                          question=step.get("question"), text=step.get("text"))
         self.say("{name} writes a key point for question {n}", name=member.name, n=step.get("question"))
         for language, text in (step.get("translations") or {}).items():
-            await self.translate_item("key_point", step.get("text")[:40], language, text)
+            await self.translate_item("key_point", step.get("text")[:90], language, text)
         if step.get("translations"):
             self.say("{name} gives it in {languages}", name=member.name,
                      languages=self.language_list(step.get("translations")))

@@ -56,6 +56,8 @@ class ScenarioPanellist:
     organisation: str | None
     member: str | None
     key_points: tuple[str, ...]
+    #: The presentation's key points in the dialogue's other languages (``translations = { es = [...] }``).
+    translations: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,17 @@ class Scenario:
                 others = {main: step.get("text"), **{k: v for k, v in given.items() if k != language}}
                 step = replace(step, data={**step.data, "text": given[language], "translations": others})
             steps.append(step)
+        panel = self.panel
+        if panel is not None:
+            panel = replace(panel, panellists=tuple(
+                replace(p, key_points=p.translations[language],
+                        translations={main: p.key_points, **{k: v for k, v in p.translations.items() if k != language}})
+                if language in p.translations else p
+                for p in panel.panellists
+            ))
         return replace(
             self,
+            panel=panel,
             title=tr.title or self.title,
             description=tr.description or self.description,
             questions=tr.questions or self.questions,
@@ -273,6 +284,10 @@ def _panel(path: Path, raw: Any, handles: set[str]) -> ScenarioPanel | None:
         points = entry.get("key_points", [])
         if not isinstance(points, list) or not all(isinstance(p, str) and p.strip() for p in points):
             raise ScenarioError(path, f"{where}: key_points must be a list of strings")
+        given = entry.get("translations", {})
+        if not isinstance(given, dict) or not all(
+                isinstance(v, list) and v and all(isinstance(p, str) and p.strip() for p in v) for v in given.values()):
+            raise ScenarioError(path, f"{where}: translations must map languages to lists of key points")
         panellists.append(
             ScenarioPanellist(
                 key=_str(path, f"{where} key", entry.get("key")) or "",
@@ -281,6 +296,7 @@ def _panel(path: Path, raw: Any, handles: set[str]) -> ScenarioPanel | None:
                 organisation=_str(path, f"{where} organisation", entry.get("organisation"), optional=True),
                 member=member,
                 key_points=tuple(points),
+                translations={lang: tuple(v) for lang, v in given.items()},
             )
         )
     if not panellists:
@@ -473,6 +489,11 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     members = _members(path, data.get("members"))
     handles = {m.handle for m in members}
     translations = _translations(path, dialogue.get("translations"), languages, len(questions), len(further))
+    panel = _panel(path, data.get("panel"), handles)
+    for speaker in panel.panellists if panel else ():
+        if any(lang not in languages[1:] for lang in speaker.translations):
+            raise ScenarioError(path, f"[[panel.panellists]] {speaker.key}: translations must be in the dialogue's "
+                                      f"other languages ({', '.join(languages[1:]) or 'none'})")
     steps = _steps(path, data.get("script", []), handles, len(questions), duration)
     for step in steps:
         given = step.get("translations")
@@ -497,7 +518,7 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
         questions=tuple(q.strip() for q in questions),
         further_questions=tuple(q.strip() for q in further),
         members=members,
-        panel=_panel(path, data.get("panel"), handles),
+        panel=panel,
         steps=steps,
         languages=languages,
         start_date=start_date,

@@ -10,6 +10,8 @@ import pytest
 from bot.__main__ import main
 from bot.demo.runner import DemoRun
 from bot.demo.scenario import load_scenario
+from bot.i18n import LANGUAGES
+from bot.i18n.content import untranslated
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +69,8 @@ def test_each_report_reads_in_its_language_with_members_words_as_written(
         found = text.find(part)
         assert found > at, f"{part!r} missing or out of order in {kind}"
         at = found
+    # Every item the moderators wrote is translated: no "(in English)" marker of an untranslated one.
+    assert not any(untranslated(lang, other) in text for lang in LANGUAGES for other in LANGUAGES)
     # Members' words, in whatever language they wrote, are quoted as written in every report.
     assert "Los cambios desde Beijing han sido sobre todo en la forma de impartir la capacitación" in text
     assert "Les « processus d'apprentissage collectifs » montrent comment la formation" in text

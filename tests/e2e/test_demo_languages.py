@@ -10,6 +10,8 @@ import pytest
 
 from bot.demo.runner import DemoFailure, DemoRun
 from bot.demo.scenario import load_scenario
+from bot.i18n import LANGUAGES
+from bot.i18n.content import untranslated
 
 SHORT = Path(__file__).resolve().parents[1] / "data" / "short_week.toml"
 
@@ -110,3 +112,6 @@ async def test_the_sample_in_french_is_a_french_dialogue_from_its_first_post(tmp
     assert "Resistance can be born from fear" in report  # a member's words, as written
     english = demo.files["markdown (en)"].read_text(encoding="utf-8")
     assert "## Virtual Dialogue: Resistances in Training for Gender Equality" in english
+    # The sample gives every question, key point and presentation in the three languages.
+    for text in (report, english, demo.files["markdown (es)"].read_text(encoding="utf-8")):
+        assert not any(untranslated(lang, other) in text for lang in LANGUAGES for other in LANGUAGES)

@@ -147,3 +147,16 @@ def test_a_scenario_runs_with_the_chosen_language_as_the_dialogues_main_one() ->
     assert scenario.led_by("en") is scenario
     assert load_scenario(Path(__file__).resolve().parents[1] / "data" / "short_week.toml").led_by("es").title == \
         "Short Dialogue"
+
+
+def test_presentations_are_given_in_the_other_languages_too(tmp_path: Path) -> None:
+    scenario = load_scenario()
+    assert scenario.panel is not None
+    prugl = scenario.panel.panellists[0]
+    assert set(prugl.translations) == {"es", "fr"} and len(prugl.translations["es"]) == len(prugl.key_points)
+    french = scenario.led_by("fr")
+    assert french.panel is not None
+    assert french.panel.panellists[0].key_points[0].startswith("La formation au genre est politique")
+    assert french.panel.panellists[0].translations["en"] == prugl.key_points
+    with pytest.raises(ScenarioError, match="translations must be in the dialogue's other languages"):
+        load_scenario(broken(tmp_path, "translations.es = [", "translations.de = ["))
