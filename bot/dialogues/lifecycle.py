@@ -193,6 +193,10 @@ class DialogueScheduleService:
 
     # -- recording posts ---------------------------------------------------------------------------
 
+    async def report_in_flight(self, dialogue_id: int) -> bool:
+        """Whether the final report is due or being posted by the scheduler (``/report publish`` waits)."""
+        return await self.items_repo.report_in_flight(dialogue_id)
+
     async def complete_item(self, item: ScheduleItem, message_id: int | None, thread_id: int | None) -> None:
         """Record a posted item and its effect on the dialogue, in one transaction."""
         now = iso(self.clock())
@@ -214,6 +218,11 @@ class DialogueScheduleService:
             await self.repo.set_question_post(item.question_id, message_id, thread_id)
         elif item.kind == "closing":
             await self.repo.mark_closed(item.dialogue_id, now)
+            # The final report is due as soon as the dialogue is closed, written in this same
+            # transaction: a kill right after the closing can neither lose it nor double it.
+            dialogue = await self.dialogues.require(item.dialogue_id)
+            if dialogue.publish_mode != "manual" and not await self.items_repo.has_report(item.dialogue_id):
+                await self.items_repo.insert_many([(item.dialogue_id, "report", None, None, now)])
 
     # -- status ------------------------------------------------------------------------------------
 

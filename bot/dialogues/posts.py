@@ -28,6 +28,7 @@ KIND_LABELS = {
     "closing": N_("Closing post"),
     "week_summary": N_("End-of-week summary"),
     "panel": N_("Panel"),
+    "report": N_("Final report"),
 }
 
 
@@ -174,4 +175,12 @@ def failed_notice(lang: str, dialogue: Dialogue, item: ScheduleItem, questions: 
         lang, "⚠️ Colloquy could not make this post of “{title}” after several attempts: {what}. "
               "Check the bot's permissions in <#{channel}>.",
         title=dialogue.title, what=item_label(lang, item, questions), channel=dialogue.channel_id,
+    )
+
+
+def late_notice(lang: str, dialogue: Dialogue, item: ScheduleItem, questions: dict[int, Question]) -> str:
+    return t(
+        lang, "⏳ A post of “{title}” is late: {what}. Discord refused it twice; Colloquy keeps trying and will "
+              "say so if it gives up.",
+        title=dialogue.title, what=item_label(lang, item, questions),
     )

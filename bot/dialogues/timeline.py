@@ -17,7 +17,7 @@ from bot.errors import UserError
 from bot.i18n import N_
 
 #: Kinds of schedule items, in the order they run when due at the same instant.
-KIND_ORDER = {"opening": 0, "question": 1, "reminder": 2, "week_summary": 3, "closing": 4, "panel": 5}
+KIND_ORDER = {"opening": 0, "question": 1, "reminder": 2, "week_summary": 3, "closing": 4, "panel": 5, "report": 6}
 
 #: The years a date may fall in (a typo like 9999 is refused before any arithmetic can overflow).
 YEARS = (2000, 2100)

@@ -161,6 +161,11 @@ class ReportService:
         at the close never posts a language twice)."""
         return tuple([lang for lang in dialogue.languages if not await self.published(dialogue.id, "final", lang)])
 
+    async def final_message_ids(self, dialogue_id: int) -> list[int] | None:
+        """The messages of the final report as first recorded, or ``None`` if it was not published."""
+        found = await self.repo.final_message_ids(dialogue_id)
+        return None if found is None else list(json.loads(found))
+
     async def week_message_ids(self, dialogue_id: int, week: int) -> list[int] | None:
         """The messages of week ``week``'s summary as first recorded, or ``None`` if none was."""
         found = await self.repo.week_message_ids(dialogue_id, week)

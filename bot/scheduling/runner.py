@@ -42,10 +42,32 @@ from bot.store.repositories.scheduling import ScheduleRepository
 
 log = logging.getLogger(__name__)
 
-#: A post is tried at most this many times (a failed try leaves the row in doubt, retried later).
-MAX_ATTEMPTS = 3
-#: Delay before retrying an item whose post failed.
-RETRY_AFTER = timedelta(minutes=2)
+#: Delays before retrying an item whose post failed, by attempt (the last one repeats): a 503 that
+#: discord.py does not retry itself costs seconds, not minutes.
+BACKOFF = (timedelta(seconds=10), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=5),
+           timedelta(minutes=10))
+#: A post is tried at most this many times (a failed try leaves the row in doubt, retried later):
+#: with :data:`BACKOFF`, about an hour of retries before the moderators hear it failed for good.
+MAX_ATTEMPTS = 9
+#: The moderators hear once that a post is late when this many attempts have failed.
+LATE_AFTER_ATTEMPTS = 2
+#: Kinds that are never skipped for lateness: the final report is posted however late the bot comes back.
+NEVER_TOO_LATE = frozenset({"report"})
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failed try (1-based): 10 s, 30 s, 2 min, 5 min, 10 min…"""
+    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
+
+
+def nonce(item_id: int, part: int | str = 0) -> str:
+    """The ``nonce`` of message ``part`` of schedule item ``item_id`` (discord.py sends it with
+    ``enforce_nonce``): a POST that discord.py retries after a 5xx is then one message, not two.
+    Discord takes at most 25 characters."""
+    value = f"s{item_id}.{part}"
+    if len(value) > 25:
+        raise ValueError(f"nonce too long: {value!r}")
+    return value
 
 
 # -- handlers ---------------------------------------------------------------------------------------
@@ -78,6 +100,9 @@ class ScheduleNotifier(Protocol):
 
     async def failed(self, item: ScheduleItem, error: str) -> None:
         """Tell the moderators a post could not be made after every attempt."""
+
+    async def late(self, item: ScheduleItem, error: str) -> None:
+        """Tell the moderators, once, that a post is late (its first tries failed; retrying)."""
 
 
 class ScheduleRunner:
@@ -129,7 +154,7 @@ class ScheduleRunner:
             for item in sorted(due, key=lambda i: i.sort_key):
                 if self.stopped:
                     return
-                if item.status == "pending" and now - item.run_at > self.grace:
+                if item.status == "pending" and item.kind not in NEVER_TOO_LATE and now - item.run_at > self.grace:
                     await self.dialogue_schedule.skip_item(item, "missed: beyond the grace period")
                     skipped.setdefault(item.dialogue_id, []).append(item)
                     continue
@@ -150,13 +175,13 @@ class ScheduleRunner:
                 found = await handler.find_posted(item)
             except Exception as exc:
                 log.warning("could not check whether item %s was posted; not reposting yet", item.id, exc_info=True)
-                await self._retry_later(item, exc)
+                await self._retry_later(item, exc, tried=False)
                 return True
             if found is not None:
                 log.info("schedule item %s was posted before a restart; recording it", item.id)
                 await self._record(handler, item, found)
                 return True
-            if now - (item.claimed_at or item.run_at) > self.grace:
+            if item.kind not in NEVER_TOO_LATE and now - (item.claimed_at or item.run_at) > self.grace:
                 await self.dialogue_schedule.skip_item(item, "missed: beyond the grace period")
                 return False
             if item.attempts >= MAX_ATTEMPTS:
@@ -177,9 +202,20 @@ class ScheduleRunner:
         await self._record(handler, claimed, posted)
         return True
 
-    async def _retry_later(self, item: ScheduleItem, exc: BaseException) -> None:
-        """Leave the row in doubt, to be checked and retried after :data:`RETRY_AFTER`."""
-        await self.repo.retry_later(item.id, f"{type(exc).__name__}: {exc}"[:500], iso(self.clock() + RETRY_AFTER))
+    async def _retry_later(self, item: ScheduleItem, exc: BaseException, *, tried: bool = True) -> None:
+        """Leave the row in doubt, to be checked and retried after the next :data:`BACKOFF` delay; the
+        moderators hear once that the post is late (when :data:`LATE_AFTER_ATTEMPTS` tries failed)."""
+        current = await self.dialogue_schedule.item(item.id)
+        attempts = current.attempts if current is not None else item.attempts
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        await self.repo.retry_later(item.id, error, iso(self.clock() + retry_delay(attempts)))
+        if tried and attempts == LATE_AFTER_ATTEMPTS and self.notifier is not None:
+            late = getattr(self.notifier, "late", None)
+            if late is not None:
+                try:
+                    await late(current or item, error)
+                except Exception:
+                    log.exception("could not tell the moderators that item %s is late", item.id)
 
     async def _claim(self, item: ScheduleItem) -> bool:
         """Take the row; ``False`` if someone else did (or it is no longer runnable)."""
@@ -187,6 +223,8 @@ class ScheduleRunner:
 
     async def _record(self, handler: ItemHandler, item: ScheduleItem, posted: Posted) -> None:
         await self.dialogue_schedule.complete_item(item, posted.message_id, posted.thread_id)
+        if item.kind == "closing":
+            await self.changed()  # the closing made the final report due: wake up for it
         try:
             await handler.after_record(item, posted)
         except Exception:

@@ -21,8 +21,15 @@ from bot.dialogues import posts
 from bot.dialogues.model import Dialogue, Question, ScheduleItem
 from bot.dialogues.service import DialogueService
 from bot.i18n.content import ContentTranslations
-from bot.scheduling.runner import Posted
-from cogs.kit.channels import RECONCILE_MARGIN, AnyChannel, Postable, own_messages, resolve_channel
+from bot.scheduling.runner import Posted, nonce
+from cogs.kit.channels import (
+    RECONCILE_MARGIN,
+    AnyChannel,
+    Postable,
+    first_own_message,
+    own_messages,
+    resolve_channel,
+)
 from cogs.kit.reply import NO_MENTIONS
 
 if TYPE_CHECKING:
@@ -131,7 +138,9 @@ class DialoguePoster:
             )
             await self.keep_one(channel, name, self.since(item), created.thread.id)
             return Posted(created.message.id, created.thread.id)
-        message = await channel.send(header, embeds=embeds, allowed_mentions=NO_MENTIONS)  # type: ignore[union-attr]
+        message = await channel.send(  # type: ignore[union-attr]
+            header, embeds=embeds, allowed_mentions=NO_MENTIONS, nonce=nonce(item.id)
+        )
         return Posted(message.id)
 
     async def find_opening(self, item: ScheduleItem) -> Posted | None:
@@ -144,10 +153,9 @@ class DialoguePoster:
                 await extra.delete()
             return await self.forum_post(found[0]) if found else None
         header = posts.opening_header(dialogue)
-        for message in await self.own_messages(channel, self.since(item)):  # type: ignore[arg-type]
-            if message.content == header:
-                return Posted(message.id)
-        return None
+        posted = await first_own_message(self.bot, channel, self.since(item),  # type: ignore[arg-type]
+                                         lambda m: m.content == header)
+        return Posted(posted.id) if posted is not None else None
 
     async def refresh_opening(self, dialogue_id: int) -> None:
         """Re-render the opening post (e.g. to add a question's thread link)."""
@@ -198,7 +206,9 @@ class DialoguePoster:
             created = await channel.create_thread(name=name, content=content, allowed_mentions=NO_MENTIONS)
             await self.keep_one(channel, name, self.since(item), created.thread.id)
             return Posted(created.message.id, created.thread.id)
-        message = await channel.send(content, allowed_mentions=NO_MENTIONS)  # type: ignore[union-attr]
+        message = await channel.send(  # type: ignore[union-attr]
+            content, allowed_mentions=NO_MENTIONS, nonce=nonce(item.id)
+        )
         thread = await self.thread_for(message, name)
         return Posted(message.id, thread.id)
 
@@ -228,11 +238,12 @@ class DialoguePoster:
             for extra in found[1:]:
                 await extra.delete()
             return await self.forum_post(found[0]) if found else None
-        for message in await self.own_messages(channel, self.since(item)):  # type: ignore[arg-type]
-            if message.content == content:
-                thread = await self.thread_for(message, name)
-                return Posted(message.id, thread.id)
-        return None
+        message = await first_own_message(self.bot, channel, self.since(item),  # type: ignore[arg-type]
+                                          lambda m: m.content == content)
+        if message is None:
+            return None
+        thread = await self.thread_for(message, name)
+        return Posted(message.id, thread.id)
 
     # -- reminder and closing ----------------------------------------------------------------------
 
@@ -250,15 +261,13 @@ class DialoguePoster:
 
     async def post_announcement(self, item: ScheduleItem) -> Posted:
         target, text = await self.announcement(item)
-        message = await target.send(text, allowed_mentions=NO_MENTIONS)
+        message = await target.send(text, allowed_mentions=NO_MENTIONS, nonce=nonce(item.id))
         return Posted(message.id)
 
     async def find_announcement(self, item: ScheduleItem) -> Posted | None:
         target, text = await self.announcement(item)
-        for message in await self.own_messages(target, self.since(item)):
-            if message.content == text:
-                return Posted(message.id)
-        return None
+        found = await first_own_message(self.bot, target, self.since(item), lambda m: m.content == text)
+        return Posted(found.id) if found is not None else None
 
     # -- after recording ---------------------------------------------------------------------------
 
@@ -292,6 +301,16 @@ class DialoguePoster:
         self.bot.dispatch("colloquy_dialogue_changed", dialogue_id)
         if any(item.kind == "closing" for item in items):
             self.bot.dispatch("colloquy_dialogue_closed", dialogue_id)
+
+    async def late(self, item: ScheduleItem, error: str) -> None:
+        dialogue = await self.dialogues.require(item.dialogue_id)
+        questions = {q.id: q for q in await self.dialogues.questions(item.dialogue_id)}
+        settings = await self.bot.services.guilds.get(dialogue.guild_id)
+        channel = await self.moderators_channel(dialogue)
+        if channel is not None:
+            await channel.send(
+                posts.late_notice(settings.language, dialogue, item, questions), allowed_mentions=NO_MENTIONS
+            )
 
     async def failed(self, item: ScheduleItem, error: str) -> None:
         dialogue = await self.dialogues.require(item.dialogue_id)

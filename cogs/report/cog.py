@@ -4,9 +4,11 @@ Besides COMMANDS.md's ``preview``, ``publish`` and ``export``, this group adds:
 ``/report autopublish dialogue enabled`` (publish at the close, or wait for ``/report publish``) and
 ``/report question add|list|remove`` (questions for further discussion).
 
-At the close (``colloquy_dialogue_closed``) the report is published in every dialogue language,
-unless the dialogue is set to publish by hand (then the moderators are told it is ready). A final
-report already posted in a language is not posted again by the automatic path.
+At the close the report is published in every dialogue language by a ``report`` schedule item,
+written in the same transaction as the closing (:class:`cogs.report.posting.FinalReportHandler`), unless
+the dialogue is set to publish by hand (then the moderators are told it is ready). A final report
+already posted in a language is not posted again by the automatic path, and ``/report publish`` waits
+while the automatic one is in flight.
 """
 
 from __future__ import annotations
@@ -34,7 +36,14 @@ from cogs.kit.channels import resolve_channel
 from cogs.kit.options import LANGUAGE_CHOICES
 from cogs.kit.reply import NO_MENTIONS, language_for, send_ephemeral
 from cogs.report import editing
-from cogs.report.posting import WeekSummaryHandler, file_stem, file_stem_of, publish, summary_target
+from cogs.report.posting import (
+    FinalReportHandler,
+    WeekSummaryHandler,
+    file_stem,
+    file_stem_of,
+    publish,
+    summary_target,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +75,7 @@ class ReportCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.services.schedule.register("week_summary", WeekSummaryHandler(self.bot))
+        self.bot.services.schedule.register("report", FinalReportHandler(self.bot))
         self.bot.add_dynamic_items(*editing.DYNAMIC_ITEMS)
 
     async def _dialogue(self, interaction: discord.Interaction, value: str) -> DialogueInfo:
@@ -176,6 +186,9 @@ class ReportCog(commands.Cog):
         found = await self._dialogue(interaction, dialogue)
         languages = (self.bot.services.report.language(found, language.value),) if language else found.languages
         self.bot.services.report.require_publishable(found)
+        if await self.bot.services.dialogue_schedule.report_in_flight(found.id):
+            raise UserError(N_("The report of “{title}” is being published automatically: it will appear in a "
+                               "moment, once."), title=found.title)
         target = channel or await summary_target(self.bot, found)
         if target is None:
             raise UserError(N_("There is no channel to post the report in: set one with /setup summary_channel."))
@@ -277,15 +290,8 @@ class ReportCog(commands.Cog):
             return
         if dialogue.publish_mode == "manual":
             await self._tell_moderators(dialogue)
-            return
-        languages = await service.unpublished_languages(dialogue)
-        if not languages:
-            return
-        channel = await summary_target(self.bot, dialogue)
-        if channel is None:
-            log.warning("dialogue %s closed: no channel to publish its report in", dialogue_id)
-            return
-        await publish(self.bot, dialogue, channel, languages)
+        # Otherwise the closing made the final report a schedule item (in the closing's transaction): the
+        # scheduler publishes it, once, even across a kill.
 
     async def _tell_moderators(self, dialogue: DialogueInfo) -> None:
         settings = await self.bot.services.guilds.get(dialogue.guild_id)

@@ -10,6 +10,7 @@ import asyncio
 import io
 import logging
 import re
+import secrets
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,8 +22,8 @@ from bot.report.html import render_html
 from bot.report.markdown import render_markdown
 from bot.report.model import Report
 from bot.report.service import DialogueInfo
-from bot.scheduling.runner import Posted
-from cogs.kit.channels import RECONCILE_MARGIN, Postable, own_messages, resolve_channel
+from bot.scheduling.runner import Posted, nonce
+from cogs.kit.channels import RECONCILE_MARGIN, Postable, first_own_message, own_messages, resolve_channel
 from cogs.kit.reply import MESSAGE_LIMIT, NO_MENTIONS
 
 if TYPE_CHECKING:
@@ -68,9 +69,11 @@ async def summary_target(bot: ColloquyBot, dialogue: DialogueInfo) -> Postable |
     return None
 
 
-async def post_report(channel: Postable, report: Report, language: str, others: tuple[str, ...] = ()) -> list[int]:
+async def post_report(channel: Postable, report: Report, language: str, others: tuple[str, ...] = (),
+                      item_id: int | None = None) -> list[int]:
     """The report as messages within Discord's limits; the last one carries the .md and .html files, and
-    those of the ``others`` languages (a multilingual report is posted once, not once per language)."""
+    those of the ``others`` languages (a multilingual report is posted once, not once per language).
+    Posted for schedule item ``item_id``, each message carries a nonce derived from it."""
     messages = render_discord(report, language)
     if others:
         names = ", ".join(language_name(other, language) for other in others)
@@ -78,12 +81,15 @@ async def post_report(channel: Postable, report: Report, language: str, others: 
         if len(messages[-1]) + len(line) + 2 <= MESSAGE_LIMIT:
             messages[-1] = f"{messages[-1]}\n\n{line}"
     ids = []
+    publication = secrets.randbelow(10**9)  # a moderator's /report publish: one nonce per message all the same
     for i, text in enumerate(messages):
+        tag = nonce(item_id, f"{language}{i}") if item_id is not None else f"p{publication}.{language}{i}"
         if i == len(messages) - 1:
             files = [f for lang in (language, *others) for f in report_files(report, lang)]
-            sent = await channel.send(text, files=files, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+            sent = await channel.send(text, files=files, allowed_mentions=NO_MENTIONS, suppress_embeds=True,
+                                      nonce=tag)
         else:
-            sent = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+            sent = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True, nonce=tag)
         ids.append(sent.id)
     return ids
 
@@ -131,14 +137,14 @@ async def verified_report(bot: ColloquyBot, dialogue: DialogueInfo) -> Report:
 
 
 async def publish(bot: ColloquyBot, dialogue: DialogueInfo, channel: Postable, languages: tuple[str, ...],
-                  report: Report | None = None) -> list[int]:
+                  report: Report | None = None, item_id: int | None = None) -> list[int]:
     """Post the final report once: in the first of ``languages``, the others attached as files; record it
     for each of them (the dialogue becomes published). Every cited message is checked first
     (:func:`verified_report`)."""
     service = bot.services.report
     report = report or await verified_report(bot, dialogue)
     first, *others = languages
-    ids = await post_report(channel, report, first, tuple(others))
+    ids = await post_report(channel, report, first, tuple(others), item_id)
     for language in languages:
         await service.record(dialogue.id, "final", language, channel.id, ids)
     bot.dispatch("colloquy_dialogue_changed", dialogue.id)
@@ -167,8 +173,9 @@ class WeekSummaryHandler:
         first: int | None = None
         for language in dialogue.languages:
             ids = []
-            for text in render_week(summary, language):
-                sent = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True)
+            for i, text in enumerate(render_week(summary, language)):
+                sent = await channel.send(text, allowed_mentions=NO_MENTIONS, suppress_embeds=True,
+                                          nonce=nonce(item.id, f"{language}{i}"))
                 ids.append(sent.id)
             await self.bot.services.report.record(dialogue.id, "week", language, channel.id, ids, week=week)
             first = first or ids[0]
@@ -183,10 +190,68 @@ class WeekSummaryHandler:
         summary = await self.bot.services.report.week(dialogue.id, item.week or 1)
         heading = render_week(summary, dialogue.language)[0].split("\n", 1)[0]
         since = (item.claimed_at or item.run_at) - RECONCILE_MARGIN
-        for message in await own_messages(self.bot, channel, since):
-            if message.content.startswith(heading):
-                return Posted(message.id)
-        return None
+        found = await first_own_message(self.bot, channel, since, lambda m: m.content.startswith(heading))
+        return Posted(found.id) if found is not None else None
 
     async def after_record(self, item: ScheduleItem, posted: Posted) -> None:
         return None
+
+
+class FinalReportHandler:
+    """The scheduler's ``report`` items: the final report, due in the same transaction as the closing.
+
+    ``post`` publishes every language not yet recorded, recording each as soon as it is out;
+    ``find_posted`` (after a kill) records a language whose messages are all in the channel and
+    deletes an incomplete one (it is then posted again, whole): exactly one copy each time.
+    """
+
+    def __init__(self, bot: ColloquyBot) -> None:
+        self.bot = bot
+
+    async def _state(self, item: ScheduleItem) -> tuple[DialogueInfo, Postable, list[str]]:
+        dialogue = await self.bot.services.report.get(item.dialogue_id)
+        if dialogue is None:
+            raise RuntimeError(f"dialogue {item.dialogue_id} is gone")
+        channel = await summary_target(self.bot, dialogue)
+        if channel is None:
+            raise RuntimeError(f"dialogue {item.dialogue_id}: no channel to publish its report in")
+        service = self.bot.services.report
+        missing = [lang for lang in dialogue.languages if not await service.published(dialogue.id, "final", lang)]
+        return dialogue, channel, missing
+
+    async def _first_id(self, dialogue: DialogueInfo) -> int | None:
+        ids = await self.bot.services.report.final_message_ids(dialogue.id)
+        return ids[0] if ids else None
+
+    async def post(self, item: ScheduleItem) -> Posted:
+        dialogue, channel, missing = await self._state(item)
+        if missing:
+            await publish(self.bot, dialogue, channel, tuple(missing), item_id=item.id)
+        return Posted(await self._first_id(dialogue))
+
+    async def find_posted(self, item: ScheduleItem) -> Posted | None:
+        dialogue, channel, missing = await self._state(item)
+        if not missing:
+            return Posted(await self._first_id(dialogue))
+        # Posted once in the first missing language (the others as files): its first line, then the
+        # bot's messages up to the one carrying the files.
+        report = await self.bot.services.report.compile(dialogue.id)
+        heading = render_discord(report, missing[0])[0].split("\n", 1)[0]
+        since = (item.claimed_at or item.run_at) - RECONCILE_MARGIN
+        mine = await own_messages(self.bot, channel, since)
+        start = next((i for i, m in enumerate(mine) if m.content.startswith(heading)), None)
+        if start is None:
+            return None
+        end = next((i for i in range(start, len(mine)) if mine[i].attachments), None)
+        if end is None:  # killed halfway through: remove the part, the report is posted again whole
+            for message in mine[start:]:
+                log.warning("removing part of an unfinished report: message %s", message.id)
+                await message.delete()
+            return None
+        ids = [m.id for m in mine[start:end + 1]]
+        for language in missing:
+            await self.bot.services.report.record(dialogue.id, "final", language, channel.id, ids)
+        return Posted(ids[0])
+
+    async def after_record(self, item: ScheduleItem, posted: Posted) -> None:
+        self.bot.dispatch("colloquy_dialogue_changed", item.dialogue_id)

@@ -128,7 +128,8 @@ async def test_late_items_run_within_the_grace_period_and_are_skipped_beyond(wor
     clock[0] = datetime(2026, 1, 12, 9, tzinfo=UTC)  # question 2 (8 Jan 21:00) and the reminder are too late
     await runner.run_due()
     assert notifier.reports == [["question", "reminder"]]
-    assert (await statuses(runner, dialogue_id))[-1] == ("closing", "done")
+    # The closing is done and, in the same transaction, made the final report due (issue 13).
+    assert (await statuses(runner, dialogue_id))[-2:] == [("closing", "done"), ("report", "pending")]
     assert (await runner.dialogue_schedule.dialogues.require(dialogue_id)).state == "closed"
 
 

@@ -270,6 +270,13 @@ class ReportRepository:
         )
         return found is not None
 
+    async def final_message_ids(self, dialogue_id: int) -> str | None:
+        """The message ids (JSON) of the final report as first recorded (its main language)."""
+        row = await self.db.fetchone(
+            "SELECT message_ids FROM reports WHERE dialogue_id = ? AND kind = 'final' ORDER BY id", (dialogue_id,)
+        )
+        return None if row is None else str(row["message_ids"])
+
     async def week_message_ids(self, dialogue_id: int, week: int) -> str | None:
         """The message ids (JSON) of week ``week``'s summary as first recorded."""
         row = await self.db.fetchone(

@@ -113,6 +113,20 @@ class ScheduleRepository:
         )
         return result.rowcount > 0
 
+    async def has_report(self, dialogue_id: int) -> bool:
+        """Whether the dialogue already has a final-report item (in any state)."""
+        return await self.db.fetchval(
+            "SELECT 1 FROM schedule_items WHERE dialogue_id = ? AND kind = 'report'", (dialogue_id,)
+        ) is not None
+
+    async def report_in_flight(self, dialogue_id: int) -> bool:
+        """Whether the final report is due or being posted (pending, or claimed and in doubt)."""
+        return await self.db.fetchval(
+            """SELECT 1 FROM schedule_items WHERE dialogue_id = ? AND kind = 'report'
+               AND status IN ('pending', 'claimed')""",
+            (dialogue_id,),
+        ) is not None
+
     async def add_closing(self, dialogue_id: int, run_at: str) -> None:
         await self.db.execute(
             "INSERT INTO schedule_items (dialogue_id, kind, run_at) VALUES (?, 'closing', ?)", (dialogue_id, run_at)
