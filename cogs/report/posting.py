@@ -236,7 +236,8 @@ class FinalReportHandler:
         # Posted once in the first missing language (the others as files): its first line, then the
         # bot's messages up to the one carrying the files.
         report = await self.bot.services.report.compile(dialogue.id)
-        heading = render_discord(report, missing[0])[0].split("\n", 1)[0]
+        expected = render_discord(report, missing[0])
+        heading = expected[0].split("\n", 1)[0]
         since = (item.claimed_at or item.run_at) - RECONCILE_MARGIN
         mine = await own_messages(self.bot, channel, since)
         start = next((i for i, m in enumerate(mine) if m.content.startswith(heading)), None)
@@ -244,7 +245,7 @@ class FinalReportHandler:
             return None
         end = next((i for i in range(start, len(mine)) if mine[i].attachments), None)
         if end is None:  # killed halfway through: remove the part, the report is posted again whole
-            for message in mine[start:]:
+            for message in mine[start:start + len(expected)]:
                 log.warning("removing part of an unfinished report: message %s", message.id)
                 await message.delete()
             return None
