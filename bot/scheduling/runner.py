@@ -143,6 +143,11 @@ class ScheduleRunner:
         """item id → when to wake for it: pending rows at their time, in-doubt rows at their retry."""
         return await self.repo.wake_times()
 
+    async def idle(self) -> None:
+        """Return once no :meth:`run_due` is in progress."""
+        async with self._lock:
+            return
+
     async def run_due(self) -> None:
         """Post every due item, in order (time, then opening → questions → reminder → closing)."""
         async with self._lock:

@@ -23,12 +23,14 @@ for jobs with a ``misfire_grace_time``, and ours have none (the runner applies t
 
 from __future__ import annotations
 
+import asyncio
 import types
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import apscheduler.schedulers.base as _aps_base
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -96,6 +98,8 @@ class Scheduler:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
         self._started = False
+        self._aps_stopped = asyncio.Event()
+        self._aps.add_listener(lambda _event: self._aps_stopped.set(), EVENT_SCHEDULER_SHUTDOWN)
 
     @property
     def running(self) -> bool:
@@ -103,6 +107,7 @@ class Scheduler:
 
     async def start(self) -> None:
         """Catch up on what was missed, then wake for every pending item."""
+        self._aps_stopped.clear()
         self._aps.start()
         self._started = True
         self.runner.on_change = self.rebuild
@@ -134,8 +139,17 @@ class Scheduler:
     def jobs(self) -> list[Any]:
         return list(self._aps.get_jobs())
 
+    async def stop(self) -> None:
+        """Stop, and return once APScheduler has stopped (it stops through ``call_soon``) and no post
+        is in progress: nothing of this scheduler is left in the loop."""
+        self.shutdown()
+        await self.runner.idle()
+        if self._aps.running:
+            await self._aps_stopped.wait()
+
     def shutdown(self) -> None:
-        """Stop: no job runs after this returns."""
+        """Stop: no job starts after this returns (APScheduler itself stops at the loop's next turn;
+        :meth:`stop` waits for that)."""
         self.runner.stopped = True
         if self.runner.on_change == self.rebuild:
             self.runner.on_change = None

@@ -76,7 +76,7 @@ class DialoguesCog(commands.Cog):
         await self.poster.refresh_translations(dialogue_id)
 
     async def cog_unload(self) -> None:
-        self.scheduler.shutdown()
+        await self.scheduler.stop()
 
     async def _resolve(self, interaction: discord.Interaction, value: str) -> Dialogue:
         return await self.bot.services.dialogues.resolve(require_guild(interaction), value)

@@ -132,3 +132,21 @@ async def test_without_a_mod_channel_the_skipped_posts_are_reported_in_the_dialo
     await advance_to(community, QUESTION_TIMES[1] - timedelta(hours=1))
     await restart(community.env, config, down_for=DAY)
     assert any("Guiding question 2" in c and "skipped" in c for c in week_posts(community))
+
+
+async def test_a_closed_bot_leaves_nothing_of_its_scheduler_behind(community: Community, config: Config) -> None:
+    """After ``bot.close()`` the bot's APScheduler has stopped with no job and no timer, APScheduler's
+    modules were never patched, and the next bot in the same process runs the week on its own."""
+    from datetime import datetime
+
+    import apscheduler.schedulers.base
+
+    await create_week(community)
+    scheduler = community.bot.get_cog("DialoguesCog").scheduler  # type: ignore[union-attr]
+    assert scheduler.running and scheduler.jobs()
+    await restart(community.env, config)
+    assert not scheduler.running and not scheduler._aps.running and scheduler.jobs() == []
+    assert getattr(scheduler._aps, "_timeout", None) is None
+    assert apscheduler.schedulers.base.datetime is datetime
+    await advance_to(community, CLOSING + timedelta(hours=1))
+    assert_full_week_once(community)

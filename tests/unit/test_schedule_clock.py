@@ -92,7 +92,7 @@ async def test_two_bots_with_different_clocks_in_one_process_do_not_interfere(
         assert len(posted_a.channel) == 2
     finally:
         for scheduler in schedulers:
-            scheduler.shutdown()
+            await scheduler.stop()
         for runner, *_ in worlds:
             await runner.db.close()
 
@@ -104,9 +104,8 @@ async def test_nothing_of_a_scheduler_remains_once_it_is_shut_down(db, config) -
     await scheduler.start()
     await _until(lambda: scheduler._aps._timeout is not None)
     assert scheduler.jobs()
-    scheduler.shutdown()
-    await _until(lambda: not scheduler._aps.running)
-    assert scheduler.jobs() == [] and getattr(scheduler._aps, "_timeout", None) is None
+    await scheduler.stop()
+    assert not scheduler._aps.running and scheduler.jobs() == [] and getattr(scheduler._aps, "_timeout", None) is None
     assert runner.on_change is None and runner.stopped
     assert _untouched()
     assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
