@@ -30,10 +30,71 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Words a dialogue on practice uses often whose es/fr forms share few letters with the English one:
+# each becomes a shared "concept" feature (``w:fear`` for fear, miedo, peur…), so the same idea in
+# three languages meets. Accents folded; plural and feminine forms by prefix (see :func:`concept`).
+_GLOSSARY = {
+    "fear": ("miedo", "temor", "peur", "crainte"),
+    "power": ("poder", "pouvoir"),
+    "privilege": ("privilegio", "privilege"),
+    "lose": ("perder", "perdre", "losing", "perte", "perdida"),
+    "training": ("formacion", "capacitacion", "formation", "train"),
+    "gender": ("genero", "genre"),
+    "resistance": ("resistencia", "resist", "resiste", "resisten"),
+    "time": ("tiempo", "temps"),
+    "organisation": ("organizacion", "organisation", "organization", "institucion", "institution"),
+    "participant": ("participante", "participant"),
+    "women": ("mujer", "femme", "woman"),
+    "men": ("hombre", "homme", "man"),
+    "equality": ("igualdad", "egalite"),
+    "change": ("cambio", "changement", "transformacion", "transformation"),
+    "knowledge": ("conocimiento", "connaissance", "saber", "savoir"),
+    "tool": ("herramienta", "outil"),
+    "strategy": ("estrategia", "strategie"),
+    "support": ("apoyo", "soutien", "appui"),
+    "leader": ("lider", "dirigeant", "jefe", "chef", "direccion", "direction", "manager"),
+    "money": ("dinero", "argent", "funding", "financiacion", "financement", "fondos", "fonds"),
+    "resource": ("recurso", "ressource"),
+    "learning": ("aprendizaje", "apprentissage"),
+    "practice": ("practica", "pratique"),
+    "lack": ("falta", "manque", "carencia"),
+    "need": ("necesidad", "necesita", "besoin"),
+    "trainer": ("formador", "formadora", "formateur", "formatrice", "facilitador", "facilitateur"),
+    "violence": ("violencia", "violence"),
+    "right": ("derecho", "droit"),
+    "culture": ("cultura", "culture"),
+    "policy": ("politica", "politique", "politic"),
+    "safe": ("seguro", "segura", "securite"),
+    "space": ("espacio", "espace"),
+    "dialogue": ("dialogo", "dialogue"),
+    "listen": ("escuchar", "ecouter"),
+    "confront": ("confrontar", "enfrentar", "confronter", "affronter"),
+    "openly": ("abiertamente", "ouvertement"),
+    "session": ("sesion", "seance"),
+}
+_CONCEPT = {form: key for key, forms in _GLOSSARY.items() for form in (key, *forms)}
+_CONCEPT_BOOST = 5.0  # a shared concept weighs as much as the n-grams of a whole shared word
+
+
+def concept(word: str) -> str | None:
+    """The glossary concept of a folded word: exact, else its longest known prefix (plurals, genders)."""
+    if word in _CONCEPT:
+        return _CONCEPT[word]
+    for end in range(len(word) - 1, 3, -1):
+        found = _CONCEPT.get(word[:end])
+        if found is not None:
+            return found
+    return None
+
+
 def ngrams(text: str) -> Counter[str]:
-    """Character n-grams inside words, each word padded with spaces (scikit-learn's ``char_wb``)."""
+    """Character n-grams inside words, each word padded with spaces (scikit-learn's ``char_wb``), and the
+    glossary's concepts."""
     grams: Counter[str] = Counter()
     for word in _WORD.findall(fold(text)):
+        shared = concept(word)
+        if shared is not None:
+            grams[f"w:{shared}"] += 1
         padded = f" {word} "
         for n in NGRAMS:
             if len(padded) < n:
@@ -53,7 +114,8 @@ def tfidf(texts: Sequence[str]) -> list[Vector]:
     idf = {gram: math.log((1 + n) / (1 + d)) + 1 for gram, d in df.items() if d <= ceiling}
     vectors = []
     for c in counts:
-        v = {gram: (1 + math.log(k)) * idf[gram] for gram, k in c.items() if gram in idf}
+        v = {gram: (1 + math.log(k)) * idf[gram] * (_CONCEPT_BOOST if gram.startswith("w:") else 1.0)
+             for gram, k in c.items() if gram in idf}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         vectors.append({gram: x / norm for gram, x in v.items()})
     return vectors

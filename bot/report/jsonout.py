@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.report import text as tx
 from bot.report.localized import localized
-from bot.report.model import KeyPoint, Quote, Report
+from bot.report import sections as sx
+from bot.report.model import ConsensusItem, Group, KeyPoint, Quote, Report
 
 
 def _quote(q: Quote, lang: str) -> dict[str, Any]:
@@ -107,6 +108,52 @@ def report_dict(report: Report, language: str | None = None) -> dict[str, Any]:
             "per_day": [{"date": d.isoformat(), "contributions": n} for d, n in p.per_day],
         },
         "notes": [{"number": n.number, "url": n.url, "credit": n.credit} for n in report.notes],
+        "editorial": _editorial(report, lang),
+    }
+
+
+def _group(g: Group, lang: str) -> dict[str, Any]:
+    return {
+        "question": g.question,
+        "representative": _quote(g.representative, lang),
+        "size": g.size,
+        "supporters": g.supporters,
+        "agree": g.agree,
+        "disagree": g.disagree,
+        "sources": [{"contribution_id": q.contribution_id, "url": tx.safe_url(q.url)} for q in g.sources],
+    }
+
+
+def _consensus_item(item: ConsensusItem, lang: str) -> dict[str, Any]:
+    return {**_group(item.group, lang), "agreement": round(item.agreement, 4),
+            "divisiveness": round(item.divisiveness, 4)}
+
+
+def _editorial(report: Report, lang: str) -> dict[str, Any]:
+    """What the moderators' draft and the synthesis add (bot.report.editorial)."""
+    front = report.front_matter(lang)
+    c = report.consensus
+    return {
+        "about": front.about,
+        "introduction": front.introduction,
+        "sections": [{"title": s.title, "body": s.body} for s in front.sections],
+        "panel_recording": tx.safe_url(front.panel_link),
+        "moderator": front.moderator,
+        "series": {
+            "number": len(report.series) + 1,
+            "earlier": [{"title": d.title, "starts_at": d.starts_at.isoformat(), "url": tx.safe_url(d.url)}
+                        for d in report.series],
+            "sentence": sx.series_sentence(report, lang, [sx.past_label(d, report.timezone, lang)
+                                                          for d in report.series]) if report.series else None,
+        },
+        "groups": [_group(g, lang) for q in report.questions for g in q.groups],
+        "untagged": [_quote(q, lang) for q in report.untagged],
+        "consensus": {
+            "agree_emoji": c.agree_emoji,
+            "disagree_emoji": c.disagree_emoji,
+            "agreed": [_consensus_item(i, lang) for i in c.agreed],
+            "divided": [_consensus_item(i, lang) for i in c.divided],
+        },
     }
 
 

@@ -101,13 +101,17 @@ def _sources(group: Group, fl: _Flavour) -> str:
     return " ".join(links)
 
 
+def _source_label(group: Group, lang: str, fl: _Flavour) -> str:
+    return t(lang, "sources: {links}", links=_sources(group, fl))
+
+
 def group_line(group: Group, lang: str, fl: _Flavour = FILE, report: Report | None = None) -> str:
     rep = group.representative
     credit = f" — *{fl.esc(rep.credit, lang)}*" if rep.credit else ""
     figures = sx.group_figures(group, lang)
     if report is not None:  # the preview also shows agreement
         figures += " · " + sx.reactions_line(group.agree, group.disagree, report, lang)
-    return f"- {fl.esc(rep.text, lang)}{credit}{fl.sup(rep.notes)} ({figures}: {_sources(group, fl)})"
+    return f"- {fl.esc(rep.text, lang)}{credit}{fl.sup(rep.notes)} ({figures} · {_source_label(group, lang, fl)})"
 
 
 def _groups(out: list[str], groups: tuple[Group, ...], lang: str, fl: _Flavour, report: Report | None) -> None:
@@ -170,7 +174,7 @@ def _consensus(out: list[str], report: Report, lang: str, fl: _Flavour) -> None:
             rep = item.group.representative
             credit = f" — *{fl.esc(rep.credit, lang)}*" if rep.credit else ""
             figures = sx.consensus_figures(item, report, lang, divided)
-            out.append(f"- {fl.esc(rep.text, lang)}{credit} ({figures}: {_sources(item.group, fl)})")
+            out.append(f"- {fl.esc(rep.text, lang)}{credit} ({figures} · {_source_label(item.group, lang, fl)})")
         out.append("")
 
 
