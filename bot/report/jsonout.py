@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.report import sections as sx
 from bot.report import text as tx
 from bot.report.localized import localized
-from bot.report import sections as sx
 from bot.report.model import ConsensusItem, Group, KeyPoint, Quote, Report
 
 
