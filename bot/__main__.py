@@ -207,7 +207,7 @@ def parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="write a dialogue's report from the database, without Discord")
     report.add_argument("--config", default=DEFAULT_CONFIG)
-    report.add_argument("--dialogue", required=True, help="dialogue id or title")
+    report.add_argument("--dialogue", required=True, help="dialogue title, id or #id")
     report.add_argument("--language", default=None)
     report.add_argument("--format", default="markdown", choices=["markdown", "html", "json", "csv"])
     report.add_argument("--output", default=None, help="file to write (default: standard output)")

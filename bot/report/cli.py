@@ -1,4 +1,4 @@
-"""``colloquy report --config PATH --dialogue ID|NAME [--language] [--format] [--output]``: a report
+"""``colloquy report --config PATH --dialogue ID|#ID|NAME [--language] [--format] [--output]``: a report
 from the database, without Discord."""
 
 from __future__ import annotations
