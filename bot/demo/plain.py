@@ -13,7 +13,7 @@ from datetime import UTC, datetime, tzinfo
 
 from babel.dates import format_timedelta
 
-from bot.i18n import date_locale, date_text, time_text, weekday_date
+from bot.i18n import clock_text, date_locale, date_text, weekday_date
 
 _TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFsSR]))?>")
 _COMMAND = re.compile(r"</([-_\w ]+):\d+>")
@@ -38,11 +38,11 @@ def timestamp(seconds: int, style: str | None, language: str, tz: tzinfo, now: d
     if style == "R":
         return format_timedelta(when - now, add_direction=True, locale=date_locale(language))
     if style in ("t", "T"):
-        return time_text(language, when, tz)
+        return clock_text(language, when, tz)
     if style in ("d", "D"):
         return date_text(language, when, tz)
     day = weekday_date(language, when.astimezone(tz).date()) if style == "F" else date_text(language, when, tz)
-    return f"{day} {time_text(language, when, tz)}"
+    return f"{day} {clock_text(language, when, tz)}"
 
 
 def plain(text: str, language: str, tz: tzinfo, now: datetime, *, channel: Names, user: Names,

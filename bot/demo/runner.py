@@ -28,7 +28,7 @@ from bot.config import for_database
 from bot.demo.plain import plain
 from bot.demo.scenario import Scenario, Step
 from bot.dialogues.service import DEFAULT_THEMES
-from bot.i18n import LANGUAGES, date_locale, language_name, t, time_text, tn, weekday_date
+from bot.i18n import LANGUAGES, clock_text, date_locale, language_name, t, tn, weekday_date
 
 Printer = Callable[[str], None]
 
@@ -106,7 +106,7 @@ class DemoRun:
     def stamp(self) -> str:
         now = self.env.now().astimezone(self.scenario.tz)
         day = format_skeleton("MMMEd", now, locale=date_locale(self.language))
-        return f"{day} {time_text(self.language, now, self.scenario.tz)}"
+        return f"{day} {clock_text(self.language, now, self.scenario.tz)}"
 
     def say(self, msgid: str, /, **params: Any) -> None:
         """One line of narration, in the demo's language."""

@@ -135,6 +135,11 @@ def time_text(language: str | None, value: datetime, tz: tzinfo, fmt: str = "sho
     return format_time(value, format=fmt, tzinfo=tz, locale=resolve(language))
 
 
+def clock_text(language: str | None, value: datetime, tz: tzinfo) -> str:
+    """A time of day on the 24-hour clock of the house style (``09:00``, ``9:00`` in Spanish)."""
+    return format_time(value, format="short", tzinfo=tz, locale=date_locale(language))
+
+
 def date_range(language: str | None, start: datetime, end: datetime, tz: tzinfo) -> str:
     """The dates of a dialogue or a week in the seeds' house style, full month names:
     ``6 - 13 May 2015``, ``6 - 13 de mayo de 2015``, ``6 - 13 mai 2015``; across months

@@ -30,7 +30,7 @@ def test_markdown_marks_are_removed() -> None:
 def test_discord_tags_become_names_and_dates() -> None:
     assert render("in <#1> by <@2> for <@&3>") == "in #virtual-dialogue by @Lucy Ferguson for @Facilitators"
     assert render("use </dialogue schedule:123>") == "use /dialogue schedule"
-    closes = "closes Saturday, 10 January 2026 5:00\u202fPM (in 1 day)"
+    closes = "closes Saturday, 10 January 2026 17:00 (in 1 day)"
     assert render(f"closes <t:{CLOSES}:F> (<t:{CLOSES}:R>)") == closes
     assert render(f"closes <t:{CLOSES}:F>", "es") == "closes sábado, 10 de enero de 2026 17:00"
     assert render(f"<t:{CLOSES}:f> · <t:{CLOSES}:D> · <t:{CLOSES}:t>", "fr") == \
