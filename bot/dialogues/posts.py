@@ -124,7 +124,8 @@ def question_message(dialogue: Dialogue, question: Question, total: int,
         header = t(lang, "Guiding question {number} of {total}", number=question.position, total=total)
         how = t(lang, "Answer in this thread. The dialogue closes {end}.", end=ts(dialogue.ends_at))
         text = tr.get("question", question.text, lang)
-        return "\n\n".join(part for part in (f"**{title}: {header}**", text, how) if part)
+        heading = t(lang, "{title}: {what}", title=title, what=header)
+        return "\n\n".join(part for part in (f"**{heading}**", text, how) if part)
 
     return each(dialogue, render)
 

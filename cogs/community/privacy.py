@@ -71,7 +71,7 @@ class ForgetButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"co
             t(lang, "Messages you write in a dialogue from now on are collected again, unless you use "
                     "/privacy opt-out."),
         ]
-        text = "\n".join(lines)
+        text = bot.mentions.link("\n".join(lines))
         await interaction.edit_original_response(content=text, view=None, allowed_mentions=NO_MENTIONS)
 
 
