@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,24 +30,30 @@ async def resolve_channel(bot: ColloquyBot, channel_id: int) -> AnyChannel:
 
 
 async def own_messages(bot: ColloquyBot, channel: Postable, since: datetime) -> list[discord.Message]:
-    """The bot's own messages in ``channel`` after ``since``, oldest first (every page of history up
-    to now: in a busy channel the first 100 messages may all be members')."""
+    """The bot's own messages in ``channel`` after ``since``, oldest first: every page of history back
+    to ``since`` (in a busy channel the last 100 messages may all be members')."""
     me = bot.user
-    after = discord.Object(discord.utils.time_snowflake(since))
-    return [
-        m async for m in channel.history(limit=None, after=after, oldest_first=True)
-        if me is not None and m.author.id == me.id
-    ]
+    found = [m async for m in _back_to(channel, since) if me is not None and m.author.id == me.id]
+    return found[::-1]
 
 
 async def first_own_message(
     bot: ColloquyBot, channel: Postable, since: datetime, wanted: Callable[[discord.Message], bool]
 ) -> discord.Message | None:
-    """The bot's first message in ``channel`` after ``since`` that is ``wanted``: history is read page
-    by page (oldest first) until it is found or the window (up to now) is exhausted."""
+    """The bot's earliest message in ``channel`` after ``since`` that is ``wanted``; history is read page
+    by page, newest first, until the window (back to ``since``) is exhausted."""
+    match = None
     me = bot.user
-    after = discord.Object(discord.utils.time_snowflake(since))
-    async for message in channel.history(limit=None, after=after, oldest_first=True):
+    async for message in _back_to(channel, since):
         if me is not None and message.author.id == me.id and wanted(message):
-            return message
-    return None
+            match = message  # keep going: an earlier copy is the one to keep
+    return match
+
+
+async def _back_to(channel: Postable, since: datetime) -> AsyncIterator[discord.Message]:
+    """Messages newest first, page after page (``before=``), stopping at the first one older than
+    ``since``. Paging backwards is what Discord's history does best (and SimCord models exactly)."""
+    async for message in channel.history(limit=None, oldest_first=False):
+        if message.created_at < since:
+            return
+        yield message
