@@ -18,6 +18,7 @@ from bot.errors import NotModerator, UserError
 from bot.i18n.mentions import CommandMentions
 from bot.i18n.translator import CatalogTranslator
 from bot.services import Services, build_services
+from bot.sharding import ShardScope
 from bot.store import Database, open_database
 from cogs.kit.reply import NO_MENTIONS, language_for, send_ephemeral
 
@@ -162,15 +163,18 @@ class ColloquyBot(commands.Bot):
     db: Database
     tree: ColloquyTree  # typed as built (``tree_cls``): its ``on_error`` answers any interaction's failure
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
             allowed_mentions=NO_MENTIONS,
             tree_cls=ColloquyTree,
             help_command=None,
+            **options,
         )
         self.config = config
+        #: The guilds this process serves: all, or those of its shards (``bot.sharding``).
+        self.scope = ShardScope.of(config)
         self.clock = discord.utils.utcnow
         #: Synchronous message hooks (see :meth:`dispatch`), in the order the cogs added them.
         self.message_hooks: list[Callable[[discord.Message], None]] = []
@@ -237,5 +241,17 @@ class ColloquyBot(commands.Bot):
                 del self.db
 
 
+class ShardedColloquyBot(ColloquyBot, commands.AutoShardedBot):
+    """One of several shard processes (``[bot] shard_count`` / ``shard_ids``): an ``AutoShardedBot``
+    for its shards, serving (schedule, capture, reports) only the guilds on them."""
+
+    def __init__(self, config: Config) -> None:
+        ids = list(config.bot.shard_ids) if config.bot.shard_ids is not None else None
+        super().__init__(config, shard_count=config.bot.shard_count, shard_ids=ids)
+
+
 def create_bot(config: Config) -> ColloquyBot:
+    """The bot ``config`` asks for: sharded when ``[bot] shard_count`` is set."""
+    if config.bot.shard_count is not None:
+        return ShardedColloquyBot(config)
     return ColloquyBot(config)

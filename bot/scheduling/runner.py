@@ -13,6 +13,12 @@ A row left ``claimed`` (a crash, or a post that failed, between claim and record
 next pass first asks its handler to find the post among the channel's recent messages and records
 that one; only if none is found is it posted again (at most :data:`MAX_ATTEMPTS` times).
 
+**Several shard processes** (``colloquy run --shard-ids``, on one PostgreSQL): each runs the rows of
+its own guilds only (:class:`bot.sharding.ShardScope`). A claim holds a lease (:data:`LEASE`) and
+names its process; while shards move between processes, a row claimed by a live process is left to
+it, and a row whose lease expired is reconciled like a crash's. On PostgreSQL the claim locks the
+row ``FOR UPDATE SKIP LOCKED``.
+
 Items missed while the bot was down run late if no more than ``[schedule] grace_period_hours`` late,
 otherwise they are marked skipped and the moderators are told (the notifier).
 
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -37,6 +44,7 @@ from bot.config import Config
 from bot.dialogues.lifecycle import DialogueScheduleService
 from bot.dialogues.model import ScheduleItem
 from bot.dialogues.timeline import KIND_ORDER
+from bot.sharding import ShardScope
 from bot.store import Database
 from bot.store.repositories.scheduling import ScheduleRepository
 
@@ -68,6 +76,9 @@ def nonce(item_id: int, part: int | str = 0) -> str:
     if len(value) > 25:
         raise ValueError(f"nonce too long: {value!r}")
     return value
+#: How long a claim holds against other shard processes (see ``bot.sharding``): longer than any post
+#: takes, so a live process is never overtaken; after it, the row is reconciled like a crash's.
+LEASE = timedelta(minutes=5)
 
 
 # -- handlers ---------------------------------------------------------------------------------------
@@ -120,6 +131,10 @@ class ScheduleRunner:
         self.on_change: Callable[[], Awaitable[None]] | None = None
         self._lock = asyncio.Lock()
         self.stopped = False
+        #: The guilds this process schedules for (all, unless it is one of several shard processes),
+        #: and who it is when it claims a row (leases: DESIGN.md "Scale path").
+        self.scope = ShardScope.of(config)
+        self.owner = uuid.uuid4().hex
 
     def register(self, kind: str, handler: ItemHandler) -> None:
         """Let ``handler`` post items of ``kind`` (one handler per kind; the last one wins)."""
@@ -141,7 +156,7 @@ class ScheduleRunner:
 
     async def wake_times(self) -> dict[int, datetime]:
         """item id → when to wake for it: pending rows at their time, in-doubt rows at their retry."""
-        return await self.repo.wake_times()
+        return await self.repo.wake_times(self.scope)
 
     async def idle(self) -> None:
         """Return once no :meth:`run_due` is in progress."""
@@ -154,7 +169,7 @@ class ScheduleRunner:
             if self.stopped:
                 return
             now = self.clock()
-            due = await self.repo.due(iso(now))
+            due = await self.repo.due(iso(now), self.scope, self.owner)
             skipped: dict[int, list[ScheduleItem]] = {}
             for item in sorted(due, key=lambda i: i.sort_key):
                 if self.stopped:
@@ -224,7 +239,8 @@ class ScheduleRunner:
 
     async def _claim(self, item: ScheduleItem) -> bool:
         """Take the row; ``False`` if someone else did (or it is no longer runnable)."""
-        return await self.repo.claim(item, iso(self.clock()))
+        now = self.clock()
+        return await self.repo.claim(item, iso(now), lease_until=iso(now + LEASE), owner=self.owner)
 
     async def _record(self, handler: ItemHandler, item: ScheduleItem, posted: Posted) -> None:
         await self.dialogue_schedule.complete_item(item, posted.message_id, posted.thread_id)

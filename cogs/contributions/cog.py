@@ -300,6 +300,8 @@ class ContributionsCog(commands.Cog):
                 channel = await self.bot.fetch_channel(channel_id)  # an archived thread
             except discord.NotFound:
                 return None
+        if not self.bot.scope.owns(getattr(channel, "guild", None) and channel.guild.id):  # type: ignore[union-attr]
+            return None  # another shard process's guild: it backfills its own
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             return None  # a forum channel has no messages of its own; its posts are threads
         return [

@@ -10,10 +10,25 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bot.dialogues.model import ScheduleItem, schedule_item
+from bot.sharding import ShardScope
 from bot.store.base import Database
 
 #: A row to insert: (dialogue_id, kind, question_id, week, run_at ISO).
 NewItem = tuple[int, str, int | None, int | None, str]
+
+
+_CLAIM = """UPDATE schedule_items SET status = 'claimed', claimed_at = coalesce(claimed_at, ?),
+                   attempts = attempts + 1, lease_until = ?, claimed_by = ?
+            WHERE id = ? AND status = ? AND attempts = ?"""
+_CLAIM_LOCKED = """UPDATE schedule_items SET status = 'claimed', claimed_at = coalesce(claimed_at, ?),
+                          attempts = attempts + 1, lease_until = ?, claimed_by = ?
+                   WHERE id = (SELECT id FROM schedule_items WHERE id = ? AND status = ? AND attempts = ?
+                               FOR UPDATE SKIP LOCKED)"""
+
+
+def _shard_filter(shards: int) -> str:
+    """The guild (``d``) is on one of ``shards`` shard ids: ``(guild_id >> 22) % count IN (…)``."""
+    return f"((d.guild_id >> 22) % ?) IN ({', '.join('?' for _ in range(shards))})"
 
 
 class ScheduleRepository:
@@ -64,15 +79,41 @@ class ScheduleRepository:
             )
         )
 
-    async def wake_times(self) -> dict[int, datetime]:
-        """item id → run_at of every pending or in-doubt row."""
-        rows = await self.db.fetchall("SELECT id, run_at FROM schedule_items WHERE status IN ('pending', 'claimed')")
-        return {r["id"]: datetime.fromisoformat(r["run_at"]) for r in rows}
-
-    async def due(self, now: str) -> list[ScheduleItem]:
-        """Pending or in-doubt rows due at ``now`` (unordered)."""
+    async def wake_times(self, scope: ShardScope | None = None) -> dict[int, datetime]:
+        """item id → run_at of every pending or in-doubt row (of ``scope``'s guilds; a row another
+        process holds under a lease: when the lease expires)."""
+        if scope is None or not scope.sharded:
+            rows = await self.db.fetchall(
+                "SELECT id, run_at FROM schedule_items WHERE status IN ('pending', 'claimed')"
+            )
+            return {r["id"]: datetime.fromisoformat(r["run_at"]) for r in rows}
         rows = await self.db.fetchall(
-            "SELECT * FROM schedule_items WHERE status IN ('pending', 'claimed') AND run_at <= ?", (now,)
+            f"""SELECT s.id, s.run_at, s.status, s.lease_until FROM schedule_items s
+                JOIN dialogues d ON d.id = s.dialogue_id
+                WHERE s.status IN ('pending', 'claimed') AND {_shard_filter(len(scope.shard_ids))}""",  # noqa: S608
+            (scope.count, *scope.shard_ids),
+        )
+        return {
+            r["id"]: datetime.fromisoformat(max(r["run_at"], r["lease_until"] or "") if r["status"] == "claimed"
+                                            else r["run_at"])
+            for r in rows
+        }
+
+    async def due(self, now: str, scope: ShardScope | None = None, owner: str = "") -> list[ScheduleItem]:
+        """Pending or in-doubt rows due at ``now`` (unordered). With a sharded ``scope``: of its guilds
+        only, leaving out rows another process (not ``owner``) holds under an unexpired lease."""
+        if scope is None or not scope.sharded:
+            rows = await self.db.fetchall(
+                "SELECT * FROM schedule_items WHERE status IN ('pending', 'claimed') AND run_at <= ?", (now,)
+            )
+            return [schedule_item(r) for r in rows]
+        rows = await self.db.fetchall(
+            f"""SELECT s.* FROM schedule_items s JOIN dialogues d ON d.id = s.dialogue_id
+                WHERE s.status IN ('pending', 'claimed') AND s.run_at <= ?
+                  AND {_shard_filter(len(scope.shard_ids))}
+                  AND NOT (s.status = 'claimed' AND COALESCE(s.claimed_by, '') <> ?
+                           AND COALESCE(s.lease_until, '') > ?)""",  # noqa: S608
+            (now, scope.count, *scope.shard_ids, owner, now),
         )
         return [schedule_item(r) for r in rows]
 
@@ -132,13 +173,16 @@ class ScheduleRepository:
             "INSERT INTO schedule_items (dialogue_id, kind, run_at) VALUES (?, 'closing', ?)", (dialogue_id, run_at)
         )
 
-    async def claim(self, item: ScheduleItem, now: str) -> bool:
-        """Take the row if it is still as ``item`` saw it; ``False`` if someone else did."""
+    async def claim(self, item: ScheduleItem, now: str, *, lease_until: str | None = None, owner: str = "") -> bool:
+        """Take the row if it is still as ``item`` saw it; ``False`` if someone else did.
+
+        The claim records who holds it (``owner``) and until when (``lease_until``). On PostgreSQL the
+        row is locked ``FOR UPDATE SKIP LOCKED``: a shard process claiming the same row at the same
+        moment skips it instead of waiting (SQLite has one writer, so the compare-and-set suffices).
+        """
         result = await self.db.execute(
-            """UPDATE schedule_items SET status = 'claimed', claimed_at = coalesce(claimed_at, ?),
-                      attempts = attempts + 1
-               WHERE id = ? AND status = ? AND attempts = ?""",
-            (now, item.id, item.status, item.attempts),
+            _CLAIM_LOCKED if self.db.dialect == "postgresql" else _CLAIM,
+            (now, lease_until, owner or None, item.id, item.status, item.attempts),
         )
         return result.rowcount == 1
 
