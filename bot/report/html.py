@@ -25,10 +25,11 @@ from urllib.parse import urlsplit
 import jinja2
 
 from bot.i18n import number, t
+from bot.report import sections as sx
 from bot.report import text as tx
 from bot.report.localized import localized
 from bot.report.markdown import figures_line
-from bot.report.model import KeyPoint, Note, Quote, Report
+from bot.report.model import Group, KeyPoint, Note, Quote, Report
 
 
 @functools.cache
@@ -170,7 +171,15 @@ def _labels(lang: str) -> dict[str, str]:
                                "participants."),
         "key_points_heading": t(lang, "Key points").upper(),
         "key_points": t(lang, "Key points:"),
-        "suggested": t(lang, "Suggested from the discussion:"),
+        "suggested": t(lang, "Suggested from the discussion (awaiting review):"),
+        "groups": t(lang, "What participants said (similar contributions grouped):"),
+        "untagged": t(lang, "Other well-supported comments"),
+        "consensus": t(lang, "Where participants agreed / were divided").upper(),
+        "agreed": t(lang, "Where participants agreed"),
+        "divided": t(lang, "Where participants were divided"),
+        "recording_before": t(lang, "The recording of the panel: {link}").partition("{link}")[0],
+        "recording_after": t(lang, "The recording of the panel: {link}").partition("{link}")[2],
+        "watch": t(lang, "watch it here"),
         "no_key_points": t(lang, "No key points yet."),
         "as_a_whole": t(lang, "The dialogue as a whole"),
         "comments": t(lang, "Comments from the online discussion"),
@@ -207,6 +216,37 @@ def render_html(report: Report, language: str | None = None, *, draft: bool = Fa
     def key_points(points: tuple[KeyPoint, ...], suggested: tuple[KeyPoint, ...]) -> dict[str, Any]:
         return {"points": [key_point(p) for p in points], "suggested": [key_point(p) for p in suggested]}
 
+    front = report.front_matter(lang)
+
+    def group(g: Group, figures: str) -> dict[str, Any]:
+        rep = g.representative
+        return {
+            "line": Line(member(rep.text, rep.notes), rep.credit),
+            "figures": figures,
+            "sources": [(i, url) for i, src in enumerate(g.sources, 1) if (url := tx.safe_url(src.url))],
+            "sources_label": t(lang, "sources: {links}", links="").strip(),
+        }
+
+    def series() -> list[dict[str, Any]]:
+        """The series sentence as runs of text and linked titles (each past dialogue a marked slot)."""
+        if not report.series:
+            return []
+        slots = [f"\x00{i}\x00" for i in range(len(report.series))]
+        labels = [sx.past_label(d, report.timezone, lang).replace(d.title, slot, 1)
+                  for d, slot in zip(report.series, slots, strict=True)]
+        runs: list[dict[str, Any]] = []
+        for i, piece in enumerate(sx.series_sentence(report, lang, labels).split("\x00")):
+            if i % 2:
+                past = report.series[int(piece)]
+                runs.append({"text": past.title, "url": tx.safe_url(past.url)})
+            elif piece:
+                runs.append({"text": piece, "url": None})
+        return runs
+
+    def paragraphs(text: str) -> list[str]:
+        return [tx.neutralise(para.strip(), lang) for para in text.strip().split("\n\n") if para.strip()]
+
+    consensus = report.consensus
     panel = report.panel
     if panel is not None and not (panel.panellists or panel.questions):
         panel = None
@@ -219,7 +259,8 @@ def render_html(report: Report, language: str | None = None, *, draft: bool = Fa
         for q in (panel.questions if panel else ())
     ]
     questions = [
-        {"position": q.position, "text": tx.one_line(q.text), **key_points(q.key_points, q.suggested)}
+        {"position": q.position, "text": tx.one_line(q.text), **key_points(q.key_points, q.suggested),
+         "groups": [group(g, sx.group_figures(g, lang)) for g in q.groups]}
         for q in report.questions
     ]
     general = key_points(report.general_key_points, ()) if report.general_key_points else None
@@ -259,8 +300,15 @@ def render_html(report: Report, language: str | None = None, *, draft: bool = Fa
         title=tx.title(report, lang),
         dates=tx.dates(report, lang),
         css=stylesheet(),
-        description=[tx.neutralise(para.strip(), lang) for para in report.description.strip().split("\n\n")
-                     if para.strip()],
+        about=paragraphs(front.about),
+        series=series(),
+        description=paragraphs(front.introduction or report.description),
+        sections=[{"title": tx.one_line(sec.title), "paragraphs": paragraphs(sec.body)} for sec in front.sections],
+        recording=tx.safe_url(front.panel_link),
+        moderator=tx.one_line(front.moderator) if front.moderator else None,
+        untagged=[quote(q) for q in report.untagged],
+        agreed=[group(i.group, sx.consensus_figures(i, report, lang, False)) for i in consensus.agreed],
+        divided=[group(i.group, sx.consensus_figures(i, report, lang, True)) for i in consensus.divided],
         concept_note=tx.safe_url(report.concept_note),
         guiding=[(q.position, tx.one_line(q.text)) for q in report.questions],
         panel=panel,
