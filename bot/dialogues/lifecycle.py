@@ -174,12 +174,16 @@ class DialogueScheduleService:
             await self.repo.set_state(dialogue_id, "scheduled")
         return await self.items(dialogue_id)
 
+    @staticmethod
+    def require_closable(dialogue: Dialogue) -> None:
+        if dialogue.is_closed:
+            raise UserError(N_("“{title}” is already closed."), title=dialogue.title)
+
     async def close(self, dialogue_id: int) -> CloseOutcome:
         """Close now. An open dialogue's closing post is made due immediately; other pending posts
         are cancelled. A dialogue that never opened is simply marked closed."""
         dialogue = await self.dialogues.require(dialogue_id)
-        if dialogue.state in ("closed", "published"):
-            raise UserError(N_("“{title}” is already closed."), title=dialogue.title)
+        self.require_closable(dialogue)
         now = iso(self.clock())
         post_closing = dialogue.state == "open"
         async with self.db.transaction():

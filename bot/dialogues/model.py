@@ -47,6 +47,16 @@ class Dialogue:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def is_closed(self) -> bool:
+        """Closed (its closing post made), or closed and its report published."""
+        return self.state in ("closed", "published")
+
+    def closes_early(self, now: datetime) -> bool:
+        """Whether closing it at ``now`` cuts it short of its planned end: moderators confirm that
+        first (the closing post cannot be taken back)."""
+        return not self.is_closed and now < self.ends_at
+
 
 @dataclass(frozen=True)
 class Question:

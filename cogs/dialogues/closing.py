@@ -28,11 +28,6 @@ if TYPE_CHECKING:
 CONFIRM_FOR = timedelta(minutes=5)
 
 
-def needs_confirmation(dialogue: Dialogue, now: datetime) -> bool:
-    """A dialogue closed before its planned end asks first (the closing post cannot be taken back)."""
-    return dialogue.state not in ("closed", "published") and now < dialogue.ends_at
-
-
 def confirmation(lang: str, dialogue: Dialogue, expires: datetime) -> tuple[str, discord.ui.View]:
     text = "\n".join([
         t(lang, "Close “{title}” now? It is planned to run until {end}.", title=dialogue.title,
@@ -57,7 +52,7 @@ async def close_now(bot: ColloquyBot, dialogue: Dialogue) -> str:
     else:
         bot.dispatch("colloquy_dialogue_changed", dialogue.id)
     after = await bot.services.dialogues.require(dialogue.id)
-    return "closed" if after.state in ("closed", "published") else "closing"
+    return "closed" if after.is_closed else "closing"
 
 
 def closed_text(lang: str, dialogue: Dialogue, result: str) -> str:
@@ -101,7 +96,7 @@ class CloseButton(
             text = t(lang, "“{title}” stays open.", title=dialogue.title)
         elif bot.clock().timestamp() > self.expires:
             text = t(lang, "This confirmation has expired and nothing was closed: run /dialogue close again.")
-        elif dialogue.state in ("closed", "published"):
+        elif dialogue.is_closed:
             text = t(lang, "“{title}” is already closed.", title=dialogue.title)
         else:
             await interaction.response.defer()
@@ -116,10 +111,9 @@ class CloseButton(
 async def ask_or_close(bot: ColloquyBot, interaction: discord.Interaction, dialogue: Dialogue) -> None:
     """``/dialogue close``: before the planned end, ask first; otherwise close at once."""
     lang = await language_for(bot, interaction)
-    if dialogue.state in ("closed", "published"):
-        raise UserError(N_("“{title}” is already closed."), title=dialogue.title)
+    bot.services.dialogue_schedule.require_closable(dialogue)
     now = bot.clock()
-    if needs_confirmation(dialogue, now):
+    if dialogue.closes_early(now):
         text, view = confirmation(lang, dialogue, now + CONFIRM_FOR)
         await send_ephemeral(interaction, text, view=view)
         return
