@@ -41,7 +41,7 @@ async def ask_dialogue_autocomplete(interaction: discord.Interaction, current: s
         return []
     found = await bot.services.dialogues.search(interaction.guild_id, current or "")
     return [
-        app_commands.Choice(name=shorten(d.title, 100), value=str(d.id))
+        app_commands.Choice(name=shorten(d.title, 100), value=f"#{d.id}")
         for d in found if await _open_panel(bot, d) is not None
     ]
 
