@@ -429,4 +429,5 @@ async def compile_week(db: Database, dialogue_id: int, week: int) -> WeekSummary
         key_points=tuple(
             KeyPoint(p["text"], "marked" if p["contribution_id"] is not None else "moderator") for p in points
         ),
+        translations=await content_translations(db, dialogue_id, (d["languages"] or "en").split()[0]),
     )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot import text as escape
 from bot.i18n import date_range, number, t
+from bot.i18n.content import ContentTranslations
 from bot.report.markdown import DISCORD, quote_line, render_markdown
 from bot.report.model import Report, WeekSummary
 
@@ -81,13 +82,17 @@ def render_week(summary: WeekSummary, language: str) -> list[str]:
     lang = language
     tz = ZoneInfo(summary.timezone)
     span = date_range(lang, summary.starts_at, summary.ends_at - timedelta(seconds=1), tz)
-    names = {key: (t(lang, name) if translated else name) for key, name, translated in summary.theme_names}
+    tr = summary.translations or ContentTranslations(summary.languages[0] if summary.languages else lang)
+    names = {
+        key: (t(lang, name) if translated else tr.pick("theme", name, lang))
+        for key, name, translated in summary.theme_names
+    }
     figures = [
         t(lang, "Contributions: {n}", n=number(lang, summary.contributions)),
         t(lang, "Participants: {n}", n=number(lang, summary.participants)),
         *(f"{names.get(key, key)} {number(lang, n)}" for key, n in summary.per_theme),
     ]
-    title = escape.for_discord(summary.title, lang, single_line=True)
+    title = escape.for_discord(tr.pick("title", summary.title, lang), lang, single_line=True)
     lines = [
         "## " + t(lang, "Week {week} of “{title}”", week=summary.week, title=title) + f" ({span})",
         "📊 " + " · ".join(figures),
@@ -97,7 +102,9 @@ def render_week(summary: WeekSummary, language: str) -> list[str]:
         lines += [quote_line(q, lang, DISCORD) for q in summary.top]
     if summary.key_points:
         lines += ["", "**" + t(lang, "New key points") + "**"]
-        lines += [f"- {escape.for_discord(p.text, lang, single_line=True)}" for p in summary.key_points]
+        for p in summary.key_points:
+            text = tr.pick("key_point", p.text, lang) if p.source == "moderator" else p.text
+            lines.append(f"- {escape.for_discord(text, lang, single_line=True)}")
     if not summary.contributions:
         lines += ["", t(lang, "No contributions this week yet: the questions are still open.")]
     return split_messages("\n".join(lines))

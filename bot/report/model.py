@@ -258,3 +258,4 @@ class WeekSummary:
     theme_names: tuple[tuple[str, str, bool], ...] = ()  # (key, name, translated)
     top: tuple[Quote, ...] = ()
     key_points: tuple[KeyPoint, ...] = ()
+    translations: ContentTranslations | None = None  # the dialogue's content in its other languages

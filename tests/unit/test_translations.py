@@ -6,6 +6,7 @@ import pytest
 
 from bot.config import Config
 from bot.errors import UserError
+from bot.report.discord_text import render_week
 from bot.report.markdown import render_markdown
 from bot.store import Database
 from tests.unit._report_story import Story, build_story
@@ -95,3 +96,24 @@ async def test_a_report_in_a_language_uses_its_texts_and_marks_the_rest(story: S
     fr = render_markdown(report, "fr")
     assert "Resistances in Training" in fr  # an untranslated title is a name: shown as it is
     assert "1. *What kinds of resistances are manifested during training? (en anglais)*" in fr
+
+
+async def test_a_question_translation_must_leave_its_post_within_one_discord_message(story: Story) -> None:
+    s = story.services
+    dialogue = await s.dialogues.require(story.dialogue_id)
+    question = (await s.dialogues.questions(dialogue.id))[0]
+    await s.translations.translate(dialogue, f"question:{question.id}", "es", "¿" + "a" * 900 + "?")
+    with pytest.raises(UserError) as refused:
+        await s.translations.translate(dialogue, f"question:{question.id}", "fr", "b" * 1200)
+    assert "too long for one Discord message" in refused.value.render("en")
+    item = next(it for it in await s.translations.items(dialogue) if it.item_id == question.id)
+    assert set(item.translations) == {"es"}
+
+
+async def test_the_end_of_week_summary_in_a_language_uses_its_title(story: Story) -> None:
+    s = story.services
+    dialogue = await s.dialogues.require(story.dialogue_id)
+    await s.translations.translate(dialogue, "title:0", "es", "Resistencias en la formación")
+    summary = await s.report.week(dialogue.id, 1)
+    assert "Resistencias en la formación" in render_week(summary, "es")[0]
+    assert "Resistencias" not in render_week(summary, "en")[0] and dialogue.title in render_week(summary, "fr")[0]
