@@ -260,6 +260,8 @@ class DialoguePoster:
         return target, text
 
     async def post_announcement(self, item: ScheduleItem) -> Posted:
+        if item.kind == "closing":
+            await self.store_everything_before_the_close(item.dialogue_id)
         target, text = await self.announcement(item)
         message = await target.send(text, allowed_mentions=NO_MENTIONS, nonce=nonce(item.id))
         return Posted(message.id)
@@ -268,6 +270,21 @@ class DialoguePoster:
         target, text = await self.announcement(item)
         found = await first_own_message(self.bot, target, self.since(item), lambda m: m.content == text)
         return Posted(found.id) if found is not None else None
+
+    async def store_everything_before_the_close(self, dialogue_id: int) -> None:
+        """Before the closing is recorded (after which the dialogue's channels are no longer watched):
+        write the messages still in the write-behind batch, and read the dialogue's channels' history
+        for any the gateway has not delivered, so every message posted before the close is stored."""
+        contributions = self.bot.services.contributions
+        channels = {cid for cid, place in contributions.watched_channels().items() if place.dialogue_id == dialogue_id}
+        cog = self.bot.get_cog("ContributionsCog")
+        backfill = getattr(cog, "backfill", None)
+        if channels and backfill is not None:
+            try:
+                await backfill(only=channels)
+            except Exception:  # the closing goes out regardless; the start-up backfill tries again
+                log.exception("dialogue %s: backfill before the close failed", dialogue_id)
+        await contributions.flush()
 
     # -- after recording ---------------------------------------------------------------------------
 

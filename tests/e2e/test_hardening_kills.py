@@ -246,3 +246,33 @@ class _Response:
         self.reason = "Service Unavailable"
         self.headers: dict[str, str] = {}
 
+
+
+async def test_messages_of_the_last_seconds_before_the_close_survive_a_kill_after_the_closing(
+    community: Community, config: Config
+) -> None:
+    """Members post in the last seconds; the write-behind batch has not been written when the closing is
+    recorded and the process dies. The closing wrote the batch (and read the channels' history) first."""
+    await two_week_dialogue(community)
+    # The last week's summary, due at the same instant, would write the batch first: out of the way.
+    await community.bot.db.execute("UPDATE schedule_items SET status = 'skipped' WHERE kind = 'week_summary'")
+    closing = await due_time(community, "closing")
+    await advance_to(community, closing - timedelta(seconds=3))
+    dying = community.bot
+    thread = community.dialogue.threads[0]
+
+    async def never(*args: Any, **kwargs: Any) -> bool:
+        return False
+
+    dying.get_cog("ContributionsCog")._flush_logged = never  # the batch timer never gets to write
+
+    for i in range(3):
+        await community.alice.send(thread, f"A last thought before the close, number {i}.")
+    assert await dying.db.fetchval("SELECT count(*) FROM contributions") == 0  # still in the batch
+    died = install_kill(dying, "closing", "after_record")
+    await advance_to(community, closing + timedelta(seconds=5))
+    assert died
+    await kill_now(community, config)
+    await advance_to(community, closing + timedelta(hours=1))
+    stored = await community.bot.db.fetchall("SELECT content FROM contributions ORDER BY message_id")
+    assert [r["content"] for r in stored] == [f"A last thought before the close, number {i}." for i in range(3)]
