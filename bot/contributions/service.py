@@ -67,6 +67,17 @@ class BackfillTarget:
     after_message_id: int | None  # read history after this id (None: from the beginning)
 
 
+@dataclass(frozen=True)
+class ClosedTarget:
+    """A channel of a dialogue closed since its last stored message: read from ``after_message_id`` up to
+    ``until_message_id`` (the last snowflake of the closing's millisecond)."""
+
+    channel_id: int
+    place: Place
+    after_message_id: int | None
+    until_message_id: int
+
+
 class ContributionService:
     """Captures, batches, edits and deletes contributions, backfills missed ones, and reads and counts them."""
 
@@ -293,6 +304,48 @@ class ContributionService:
                 after = await self._dialogue_start_floor(place.dialogue_id)
             targets.append(BackfillTarget(channel_id, place.dialogue_id, after))
         return targets
+
+    async def closed_backfill_targets(self, since: datetime) -> list[ClosedTarget]:
+        """Channels of dialogues closed at or after ``since`` whose cursor stops before the close: a kill
+        right after the closing was recorded may have lost messages posted just before it."""
+        await self.flush()
+        targets = []
+        for row in await self.repo.recently_closed_places(iso(since)):
+            closed = parse_iso(row["closed_at"])
+            assert closed is not None
+            until = max(0, (int(closed.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22) + (1 << 22) - 1
+            languages = tuple(row["languages"].split()) or ("en",)
+            places = []
+            if row["channel_kind"] == "text":
+                places.append((int(row["channel_id"]), Place(row["dialogue_id"], None, row["guild_id"], languages)))
+            if row["thread_id"] is not None:
+                places.append((int(row["thread_id"]),
+                               Place(row["dialogue_id"], row["question_id"], row["guild_id"], languages)))
+            for channel_id, place in places:
+                cursor = await self.repo.cursor(channel_id)
+                if cursor is not None and cursor >= until:
+                    continue
+                after = cursor if cursor is not None else (
+                    await self._dialogue_start_floor(place.dialogue_id) if place.question_id is None else None
+                )
+                targets.append(ClosedTarget(channel_id, place, after, until))
+        return targets
+
+    async def store_missed(self, target: ClosedTarget, messages: Sequence[Incoming]) -> int:
+        """Store the members' messages of a closed dialogue's channel that were posted before its close
+        and are not stored yet (never edits or deletions: the dialogue is over). Returns how many."""
+        stored = await self.repo.stored_message_ids(target.channel_id, target.after_message_id or 0)
+        added = 0
+        for msg in messages:
+            if msg.message_id > target.until_message_id or msg.message_id in stored:
+                continue
+            if self.profiles.is_opted_out(msg.guild_id, msg.author_id) or msg.message_id in self._pending:
+                continue
+            self._waiting[msg.channel_id] = self._waiting.get(msg.channel_id, 0) + 1
+            self._pending[msg.message_id] = _Pending(target.place, msg)
+            added += 1
+        await self.flush()
+        return added
 
     async def _dialogue_start_floor(self, dialogue_id: int) -> int | None:
         """In a dialogue's channel, nothing before the dialogue's opening post (or start) belongs to it."""

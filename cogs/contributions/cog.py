@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import discord
 from discord import app_commands
@@ -33,6 +34,9 @@ from cogs.kit.options import DIALOGUE
 from cogs.kit.reply import bot_of, language_for, send_ephemeral
 
 log = logging.getLogger(__name__)
+
+#: How far back a start-up looks for dialogues closed without their last messages stored.
+RECENTLY_CLOSED = timedelta(days=7)
 
 #: Message types members write; joins, pins, thread-created notices and the like are not contributions.
 MEMBER_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -289,9 +293,26 @@ class ContributionsCog(commands.Cog):
                     continue
                 if messages is not None:
                     changed += await self.service.reconcile(target.channel_id, target.after_message_id, messages)
+            if only is None:
+                changed += await self._backfill_closed()
         if changed:
             log.info("backfill: %d contributions stored, updated or removed", changed)
         return changed
+
+    async def _backfill_closed(self) -> int:
+        """Dialogues closed recently whose channels were not read up to the close (a kill right after
+        the closing was recorded): store what members posted before the close."""
+        since = self.bot.clock() - RECENTLY_CLOSED
+        stored = 0
+        for target in await self.service.closed_backfill_targets(since):
+            try:
+                messages = await self._history(target.channel_id, target.after_message_id)
+            except discord.HTTPException as error:
+                log.warning("backfill of closed channel %s failed: %s", target.channel_id, error)
+                continue
+            if messages:
+                stored += await self.service.store_missed(target, messages)
+        return stored
 
     async def _history(self, channel_id: int, after: int | None) -> list[Incoming] | None:
         channel = self.bot.get_channel(channel_id)

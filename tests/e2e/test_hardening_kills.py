@@ -276,3 +276,36 @@ async def test_messages_of_the_last_seconds_before_the_close_survive_a_kill_afte
     await advance_to(community, closing + timedelta(hours=1))
     stored = await community.bot.db.fetchall("SELECT content FROM contributions ORDER BY message_id")
     assert [r["content"] for r in stored] == [f"A last thought before the close, number {i}." for i in range(3)]
+
+
+async def test_a_restart_backfills_a_dialogue_closed_since_its_last_stored_message(
+    community: Community, config: Config
+) -> None:
+    """Messages posted in the last instant before the close, which the dying bot never stored (the gateway
+    had not delivered them, and the closing's own read came just before them), are stored by the next
+    start-up: it reads each recently closed dialogue's channels up to the close, not after."""
+    await two_week_dialogue(community)
+    await community.bot.db.execute("UPDATE schedule_items SET status = 'skipped' WHERE kind = 'week_summary'")
+    closing = await due_time(community, "closing")
+    await advance_to(community, closing - timedelta(seconds=3))
+    dying = community.bot
+    thread = community.dialogue.threads[0]
+
+    def lost(*args: Any, **kwargs: Any) -> bool:
+        return False  # the gateway never delivered them to this process
+
+    async def nothing(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    dying.services.contributions.capture = lost
+    dying.get_cog("DialoguesCog").poster.store_everything_before_the_close = nothing
+    for i in range(3):
+        await community.alice.send(thread, f"Just before the close, number {i}.")
+    died = install_kill(dying, "closing", "after_record")
+    await advance_to(community, closing + timedelta(seconds=5))
+    assert died
+    await community.bob.send(thread, "After the close: not a contribution.")
+    await kill_now(community, config)
+    await advance_to(community, closing + timedelta(hours=1))
+    stored = await community.bot.db.fetchall("SELECT content FROM contributions ORDER BY message_id")
+    assert [r["content"] for r in stored] == [f"Just before the close, number {i}." for i in range(3)]

@@ -103,6 +103,17 @@ class ContributionRepository:
                WHERE d.state = 'open'"""
         )
 
+    async def recently_closed_places(self, since: str) -> list[Row]:
+        """Dialogues closed at or after ``since``, with their channel, question threads and close time
+        (start-up backfill reads what was posted before each close and not stored)."""
+        return await self.db.fetchall(
+            """SELECT d.id AS dialogue_id, d.guild_id, d.channel_id, d.channel_kind, d.languages, d.closed_at,
+                      q.id AS question_id, q.thread_id
+               FROM dialogues d LEFT JOIN questions q ON q.dialogue_id = d.id AND q.thread_id IS NOT NULL
+               WHERE d.state IN ('closed', 'published') AND d.closed_at IS NOT NULL AND d.closed_at >= ?""",
+            (since,),
+        )
+
     # -- the write path --------------------------------------------------------------------------------
 
     async def store_batch(
