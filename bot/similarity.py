@@ -110,7 +110,8 @@ def tfidf(texts: Sequence[str]) -> list[Vector]:
     for c in counts:
         df.update(c.keys())
     n = len(texts)
-    ceiling = max(2, int(MAX_DF * n)) if n > 4 else n
+    # A feature every text shares cannot tell them apart (a glossary concept would otherwise dominate).
+    ceiling = n if n <= 2 else n - 1 if n <= 4 else max(2, int(MAX_DF * n))
     idf = {gram: math.log((1 + n) / (1 + d)) + 1 for gram, d in df.items() if d <= ceiling}
     vectors = []
     for c in counts:

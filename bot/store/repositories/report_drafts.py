@@ -180,17 +180,50 @@ class ReportDraftRepository:
         )
 
     async def sample(self, dialogue_id: int, limit: int) -> list[Row]:
-        """The synthesis sample: per guiding question, the ``limit`` most supported, then most recent,
-        visible contributions, with their figures. Bounded whatever the size of the dialogue."""
-        return await self.db.fetchall(
-            f"""SELECT * FROM (
-                  SELECT ranked.*, row_number() OVER (
-                    PARTITION BY ranked.question_id ORDER BY ranked.support DESC, ranked.created_at DESC, ranked.id
+        """The synthesis sample: per guiding question (and the dialogue channel), up to ``limit`` visible
+        contributions, the most supported first, then the most recent. Bounded whatever the size of the
+        dialogue: support is aggregated once and ranked by a window over the supported rows only; the
+        most recent come from one indexed ``LIMIT`` query per question; only chosen rows' texts are read."""
+        supported = await self.db.fetchall(
+            f"""WITH support AS (
+                  SELECT s.contribution_id AS cid, count(DISTINCT s.user_id) AS n
+                  FROM contribution_support s JOIN contributions c ON c.id = s.contribution_id
+                  WHERE c.dialogue_id = ? AND s.user_id != c.author_id GROUP BY s.contribution_id
+                ), ranked AS (
+                  SELECT support.cid, support.n, row_number() OVER (
+                    PARTITION BY c.question_id ORDER BY support.n DESC, c.created_at DESC, c.id
                   ) AS rank_in_question
-                  FROM (SELECT {_COLUMNS}, {_FIGURES} {_VISIBLE}) AS ranked
-                ) AS sampled WHERE rank_in_question <= ? ORDER BY question_id, rank_in_question""",  # noqa: S608
+                  FROM support JOIN contributions c ON c.id = support.cid
+                  LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
+                  WHERE coalesce(m.opted_out, 0) = 0
+                )
+                SELECT {_COLUMNS}, ranked.n AS support
+                FROM ranked JOIN contributions c ON c.id = ranked.cid
+                LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
+                WHERE ranked.rank_in_question <= ?
+                ORDER BY c.question_id, ranked.rank_in_question""",  # noqa: S608 (constant fragments)
             (dialogue_id, limit),
         )
+        chosen: dict[int | None, list[Row]] = {}
+        for row in supported:
+            chosen.setdefault(row["question_id"], []).append(row)
+        questions = [r[0] for r in await self.db.fetchall(
+            "SELECT id FROM questions WHERE dialogue_id = ? ORDER BY position", (dialogue_id,)
+        )]
+        for question_id in (*questions, None):
+            rows = chosen.setdefault(question_id, [])
+            if len(rows) >= limit:
+                continue
+            where = "c.question_id = ?" if question_id is not None else "c.question_id IS NULL"
+            params = (dialogue_id, question_id) if question_id is not None else (dialogue_id,)
+            recent = await self.db.fetchall(
+                f"""SELECT {_COLUMNS}, {_FIGURES} {_VISIBLE} AND {where}
+                    ORDER BY c.created_at DESC, c.id DESC LIMIT ?""",
+                (*params, limit),
+            )
+            seen = {r["id"] for r in rows}
+            rows += [r for r in recent if r["id"] not in seen][: limit - len(rows)]
+        return [row for rows in chosen.values() for row in rows]
 
     async def reactions_of(self, contribution_ids: Iterable[int]) -> list[Row]:
         """(contribution, user, emoji, disagreement) of every reaction kept on these contributions (support
@@ -226,15 +259,21 @@ class ReportDraftRepository:
         )
 
     async def untagged_supported(self, dialogue_id: int, minimum: int, limit: int) -> list[Row]:
-        """Well-supported contributions no theme was confirmed for, most supported first."""
+        """Well-supported contributions no theme was confirmed for, most supported first (from the support
+        aggregate: only supported rows are looked at)."""
         return await self.db.fetchall(
-            f"""SELECT * FROM (
-                  SELECT {_COLUMNS},
-                    (SELECT count(DISTINCT s.user_id) FROM contribution_support s
-                      WHERE s.contribution_id = c.id AND s.user_id != c.author_id) AS support
-                  {_VISIBLE} AND NOT EXISTS (SELECT 1 FROM contribution_tags t
-                                             WHERE t.contribution_id = c.id AND t.status = 'confirmed')
-                ) AS untagged WHERE support >= ? ORDER BY support DESC, created_at, id LIMIT ?""",  # noqa: S608
+            f"""WITH support AS (
+                  SELECT s.contribution_id AS cid, count(DISTINCT s.user_id) AS n
+                  FROM contribution_support s JOIN contributions c ON c.id = s.contribution_id
+                  WHERE c.dialogue_id = ? AND s.user_id != c.author_id GROUP BY s.contribution_id
+                )
+                SELECT {_COLUMNS}, support.n AS support
+                FROM support JOIN contributions c ON c.id = support.cid
+                LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = c.author_id
+                WHERE support.n >= ? AND coalesce(m.opted_out, 0) = 0
+                  AND NOT EXISTS (SELECT 1 FROM contribution_tags t
+                                  WHERE t.contribution_id = c.id AND t.status = 'confirmed')
+                ORDER BY support.n DESC, c.created_at, c.id LIMIT ?""",  # noqa: S608 (constant fragments)
             (dialogue_id, minimum, limit),
         )
 
