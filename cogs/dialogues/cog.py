@@ -242,7 +242,8 @@ class DialoguesCog(commands.Cog):
     ) -> None:
         found = await self._resolve(interaction, dialogue)
         done = await self.bot.services.translations.translate(found, item, language, text)
-        self.bot.dispatch("colloquy_dialogue_translated", found.id)
+        if done.kind in ("title", "description", "question"):  # what the opening and question posts show
+            self.bot.dispatch("colloquy_dialogue_translated", found.id)
         lang = await language_for(self.bot, interaction)
         await send_ephemeral(interaction, translate.translated(lang, done, language, found))
 
