@@ -31,13 +31,13 @@ KINDS = ("opening", "question", "week_summary", "reminder", "closing", "report")
 STEPS = ("before_post", "after_accept", "after_record")
 
 
-async def two_week_dialogue(community: Community) -> None:
+async def two_week_dialogue(community: Community, channel: Any = None) -> None:
     """Two weeks (so a week summary is due), two questions, the report published automatically."""
     await community.moderator.slash(community.general, "setup", summary_channel=community.summary,
                                     mod_channel=community.mods)
     await community.moderator.slash(
         community.general, "dialogue create", title=TITLE, starts="2026-01-05 09:00", ends="2026-01-19 09:00",
-        timezone="UTC", channel=community.dialogue,
+        timezone="UTC", channel=channel or community.dialogue,
     )
     for text in QUESTIONS:
         await community.moderator.slash(community.general, "dialogue question add", dialogue=TITLE, text=text)
@@ -309,3 +309,34 @@ async def test_a_restart_backfills_a_dialogue_closed_since_its_last_stored_messa
     await advance_to(community, closing + timedelta(hours=1))
     stored = await community.bot.db.fetchall("SELECT content FROM contributions ORDER BY message_id")
     assert [r["content"] for r in stored] == [f"Just before the close, number {i}." for i in range(3)]
+
+
+FORUM_KINDS = ("opening", "question", "reminder", "closing")
+
+
+@pytest.mark.parametrize(("kind", "step"), [(kind, step) for kind in FORUM_KINDS for step in STEPS])
+async def test_in_a_forum_a_kill_at_each_step_leaves_one_forum_post_or_reply(
+    community: Community, config: Config, kind: str, step: str
+) -> None:
+    """Forum posts (threads) carry no nonce: after a kill they are found by name among the bot's active
+    forum posts, and any extra one is deleted; replies in the opening post are found by content."""
+    forum = community.guild.create_forum_channel("dialogue-forum")
+    await two_week_dialogue(community, forum)
+    at = await due_time(community, kind)
+    await advance_to(community, at - timedelta(seconds=1))
+    died = install_kill(community.bot, kind, step)
+    await advance_to(community, at + timedelta(seconds=30))
+    assert died
+    await kill_now(community, config)
+    await advance_to(community, parse_iso("2026-01-19T09:00:00+00:00") + timedelta(hours=1))
+
+    names = [th.name for th in forum.threads]
+    assert sum(name.startswith(f"Virtual Dialogue: {TITLE}") for name in names) == 1, names
+    for i in range(1, len(QUESTIONS) + 1):
+        assert sum(name.startswith(f"{i}. ") for name in names) == 1, names
+    opening = next(th for th in forum.threads if th.name.startswith("Virtual Dialogue"))
+    replies = [m.content for m in opening.history()[1:]]
+    assert sum("Last call" in r for r in replies) == 1 and sum("is now closed" in r for r in replies) == 1
+    rows = await community.bot.db.fetchall("SELECT kind, status FROM schedule_items ORDER BY id")
+    assert {r["status"] for r in rows} == {"done"}, [tuple(r) for r in rows]
+    assert not community.user_errors()
