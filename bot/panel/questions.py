@@ -193,6 +193,19 @@ class PanelQuestionService:
             raise _already(await self.question(source.id if not moved else target.id))
         return Merge(await self.question(source.id), await self.question(target.id))
 
+    async def upvote_instead(self, question_id: int, target_id: int, user_id: int) -> Merge:
+        """A member folds their own question, still awaiting review, into a similar one: their vote
+        counts for it (kept if they had voted already) and they are credited among its askers."""
+        mine = await self.question(question_id)
+        if mine.author_id != user_id:
+            raise UserError(N_("Only the member who asked this question can do that."))
+        if mine.status != "pending":
+            raise UserError(N_("Your question was already reviewed: upvote the other one from the panel channel."))
+        voted, _ = await self.vote(target_id, user_id)
+        if not voted:  # they had voted for it already: keep the vote
+            await self.vote(target_id, user_id)
+        return await self.merge(question_id, target_id, user_id)
+
     async def top_question(self, panel: Panel) -> PanelQuestion:
         queue = await self.queue(panel.id)
         if not queue:

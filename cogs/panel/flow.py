@@ -174,17 +174,8 @@ async def upvote(bot: ColloquyBot, interaction: discord.Interaction, question_id
 # -- duplicates: upvote a similar question instead -------------------------------------------------
 
 async def upvote_instead(bot: ColloquyBot, interaction: discord.Interaction, mine_id: int, target_id: int) -> None:
-    questions = bot.services.panel_questions
-    mine = await questions.question(mine_id)
-    if mine.author_id != interaction.user.id:
-        raise UserError(N_("Only the member who asked this question can do that."))
-    if mine.status != "pending":
-        raise UserError(N_("Your question was already reviewed: upvote the other one from the panel channel."))
-    voted, target = await questions.vote(target_id, interaction.user.id)
-    if not voted:  # they had voted for it already: keep the vote
-        voted, target = await questions.vote(target_id, interaction.user.id)
-    result = await questions.merge(mine_id, target_id, interaction.user.id)
-    panel = await bot.services.panel.get(target.panel_id)
+    result = await bot.services.panel_questions.upvote_instead(mine_id, target_id, interaction.user.id)
+    panel = await bot.services.panel.get(result.target.panel_id)
     for question in (result.source, result.target):
         await refresh_review(bot, panel, question.id)
         await refresh_public(bot, panel, question.id)
