@@ -25,6 +25,9 @@ def run_demo_cli(args: argparse.Namespace) -> int:
         print(f"colloquy demo: --language must be one of {', '.join(SUPPORTED_LANGUAGES)}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The transcript is the narration: APScheduler's note that a wake-up was skipped while another
+    # ran (the bot's scheduler coalesces them) is not news to the reader. Errors still show.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     run = DemoRun(scenario, Path(args.out), args.language, (lambda _line: None) if args.quiet else print,
                   speed=args.speed)
     try:
