@@ -37,8 +37,8 @@ def test_the_sample_runs_on_its_real_dates_in_three_languages(beijing20: tuple[l
     assert "traduit 8 éléments du dialogue en anglais" in transcript
     assert "traduit 8 éléments du dialogue en espagnol" in transcript
     # Themes named in Spanish and French in the scenario, narrated in French.
-    assert "étiquette le message de Marisol Quispe\u202f: Comprendre et conceptualiser" in transcript
-    assert "étiquette le message de Clémence Ndiaye\u202f: Ressources, Défis" in transcript
+    assert "étiquette le message publié par Marisol Quispe\u202f: Comprendre et conceptualiser" in transcript
+    assert "étiquette le message publié par Clémence Ndiaye\u202f: Ressources, Défis" in transcript
     assert set(files) == {"markdown", "html", "json", "markdown (en)", "html (en)", "markdown (es)", "html (es)"}
 
 

@@ -26,7 +26,7 @@ NATIVE = {
            "descarga el informe con /report export"],
     "fr": ["Démonstration de Colloquy", "lance /setup", "crée le dialogue « Short Dialogue »", "── Préparation · ",
            "── Jour 1 · samedi 3 janvier 2026 ──", "Calendrier", "Message d’ouverture", "Question directrice 1",
-           "écrit dans la question 1", "étiquette le message de Zoe Member\u202f: Bonnes pratiques",
+           "écrit dans la question 1", "étiquette le message publié par Zoe Member\u202f: Bonnes pratiques",
            "télécharge le rapport avec /report export"],
 }
 
