@@ -157,8 +157,8 @@ class ReportService:
                             title=dialogue.title)
 
     async def unpublished_languages(self, dialogue: DialogueInfo) -> tuple[str, ...]:
-        """The dialogue's languages whose final report is not posted yet (the automatic publication
-        at the close never posts a language twice)."""
+        """The dialogue's languages whose final report is not posted yet (the final report's schedule
+        item posts only these: never a language twice)."""
         return tuple([lang for lang in dialogue.languages if not await self.published(dialogue.id, "final", lang)])
 
     async def final_message_ids(self, dialogue_id: int) -> list[int] | None:

@@ -215,8 +215,7 @@ class FinalReportHandler:
         channel = await summary_target(self.bot, dialogue)
         if channel is None:
             raise RuntimeError(f"dialogue {item.dialogue_id}: no channel to publish its report in")
-        service = self.bot.services.report
-        missing = [lang for lang in dialogue.languages if not await service.published(dialogue.id, "final", lang)]
+        missing = list(await self.bot.services.report.unpublished_languages(dialogue))
         return dialogue, channel, missing
 
     async def _first_id(self, dialogue: DialogueInfo) -> int | None:
