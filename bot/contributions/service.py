@@ -429,7 +429,7 @@ def _prepare(rules: KeywordRules, batch: list[_Pending]) -> tuple[list[tuple[Any
             place.dialogue_id, place.question_id, msg.guild_id, msg.channel_id, msg.message_id, msg.author_id,
             msg.author_name, msg.content, json.dumps(list(msg.attachments)) if msg.attachments else "[]",
             d.language, created,
-            iso(msg.edited_at) if msg.edited_at else None,
+            iso(msg.edited_at) if msg.edited_at else None, msg.content.count(" "),
         ))
         if d.urls or d.theme_keys:
             derived.append(DerivedRow(msg.message_id, place.dialogue_id, msg.author_id, created, d.urls, d.theme_keys))

@@ -280,6 +280,9 @@ class DialoguesCog(commands.Cog):
     @app_commands.describe(dialogue=DIALOGUE)
     @app_commands.autocomplete(dialogue=dialogue_autocomplete)
     async def status(self, interaction: discord.Interaction, dialogue: str) -> None:
+        # Deferred first: under a flood or beside a report compile the figures may take a moment, and an
+        # interaction not acknowledged within 3 s expires for the moderator.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         found = await self._resolve(interaction, dialogue)
         lang = await language_for(self.bot, interaction)
         figures = await self.bot.services.contributions.counts(found.id)

@@ -43,8 +43,8 @@ class DerivedRow:
 
 _INSERT_CONTRIBUTION = """
 INSERT INTO contributions (dialogue_id, question_id, guild_id, channel_id, message_id,
-    author_id, author_name, content, attachments, language, created_at, edited_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    author_id, author_name, content, attachments, language, created_at, edited_at, space_count)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (message_id) DO NOTHING"""
 
 # Links and suggestions find their contribution (and theme) by key in SQL: no id round trip.
@@ -186,8 +186,9 @@ class ContributionRepository:
         cid, dialogue_id = row["id"], row["dialogue_id"]
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE contributions SET content = ?, attachments = ?, language = ?, edited_at = ? WHERE id = ?",
-                (content, attachments_json, language, edited_at, cid),
+                """UPDATE contributions SET content = ?, attachments = ?, language = ?, edited_at = ?, space_count = ?
+                   WHERE id = ?""",
+                (content, attachments_json, language, edited_at, content.count(" "), cid),
             )
             old = {r["url"] for r in await tx.fetchall("SELECT url FROM links WHERE contribution_id = ?", (cid,))}
             gone = old - set(urls)
@@ -274,8 +275,10 @@ class ContributionRepository:
     async def by_id(self, contribution_id: int) -> Row | None:
         return await self.db.fetchone("SELECT * FROM contributions WHERE id = ?", (contribution_id,))
 
-    async def counts(self, dialogue_id: int) -> tuple[dict[int | None, int], dict[int, int], Row, int]:
-        """(contributions per question, confirmed tags per theme, totals row, support reactions)."""
+    async def counts(self, dialogue_id: int) -> tuple[dict[int | None, int], dict[int, int], dict[str, int], int]:
+        """(contributions per question, confirmed tags per theme, totals row, support reactions), for
+        ``/dialogue status``: each figure from an index (contributions_report, the tags' theme index),
+        no per-row subquery."""
         per_question = {
             r["question_id"]: int(r["n"])
             for r in await self.db.fetchall(
@@ -283,32 +286,37 @@ class ContributionRepository:
                 (dialogue_id,),
             )
         }
+        themes = "SELECT th.id FROM themes th WHERE th.dialogue_id = ?"
         per_theme = {
             r["theme_id"]: int(r["n"])
             for r in await self.db.fetchall(
-                """SELECT t.theme_id, count(*) AS n FROM contribution_tags t
-                   JOIN contributions c ON c.id = t.contribution_id
-                   WHERE c.dialogue_id = ? AND t.status = 'confirmed' GROUP BY t.theme_id""",
+                f"""SELECT theme_id, count(*) AS n FROM contribution_tags
+                    WHERE theme_id IN ({themes}) AND status = 'confirmed' GROUP BY theme_id""",  # noqa: S608
                 (dialogue_id,),
             )
         }
-        totals = await self.db.fetchone(
-            """SELECT count(*) AS total, count(DISTINCT author_id) AS participants,
-                      sum(CASE WHEN NOT EXISTS (SELECT 1 FROM contribution_tags t
-                                   WHERE t.contribution_id = c.id AND t.status = 'confirmed') THEN 1 ELSE 0 END)
-                          AS untagged,
-                      sum(CASE WHEN EXISTS (SELECT 1 FROM contribution_tags t
-                                   WHERE t.contribution_id = c.id AND t.status = 'suggested') THEN 1 ELSE 0 END)
-                          AS suggested
-               FROM contributions c WHERE c.dialogue_id = ?""",
+        people = await self.db.fetchone(
+            """SELECT count(*) AS total, count(DISTINCT author_id) AS participants FROM contributions
+               WHERE dialogue_id = ?""",
+            (dialogue_id,),
+        )
+        tagged = await self.db.fetchone(
+            f"""SELECT count(DISTINCT CASE WHEN status = 'confirmed' THEN contribution_id END) AS confirmed,
+                       count(DISTINCT CASE WHEN status = 'suggested' THEN contribution_id END) AS suggested
+                FROM contribution_tags WHERE theme_id IN ({themes})""",  # noqa: S608
             (dialogue_id,),
         )
         support = await self.db.fetchval(
-            """SELECT count(*) FROM contribution_support s JOIN contributions c ON c.id = s.contribution_id
-               WHERE c.dialogue_id = ?""",
+            """SELECT count(*) FROM contribution_support s
+               WHERE s.contribution_id IN (SELECT c.id FROM contributions c WHERE c.dialogue_id = ?)""",
             (dialogue_id,),
         )
-        assert totals is not None
+        assert people is not None and tagged is not None
+        totals = {
+            "total": int(people["total"]), "participants": int(people["participants"]),
+            "untagged": int(people["total"]) - int(tagged["confirmed"] or 0),
+            "suggested": int(tagged["suggested"] or 0),
+        }
         return per_question, per_theme, totals, int(support or 0)
 
     # -- tagging ---------------------------------------------------------------------------------------

@@ -22,48 +22,49 @@ WHERE c.dialogue_id = ? AND coalesce(m.opted_out, 0) = 0"""
 _IN_WEEK = _CONTRIBUTIONS + " AND c.created_at >= ? AND c.created_at < ?"
 
 # -- the report: aggregated in SQL, so the texts of all contributions never leave the database ------
-# Parameters of every fragment below, in order: (dialogue id, guild id) for _VISIBLE, (dialogue id)
-# for _SUP. A contribution is visible unless its author opted out.
+# A contribution is visible unless its author opted out. Parameters: (dialogue id, guild id).
 _VISIBLE = """c.dialogue_id = ? AND c.author_id NOT IN (
     SELECT m.user_id FROM members m WHERE m.guild_id = ? AND m.opted_out = 1)"""
 
-# Support: distinct members other than the author who reacted, per supported contribution.
-_SUP = """sup AS (
-    SELECT s.contribution_id, count(DISTINCT s.user_id) AS n FROM contribution_support s
-    JOIN contributions c ON c.id = s.contribution_id
-    WHERE c.dialogue_id = ? AND s.user_id != c.author_id GROUP BY s.contribution_id)"""
+# A contribution's support: distinct members other than its author who reacted. Correlated, so it is
+# computed only for the rows that need it (by the support table's primary key).
+SUPPORT_OF = """(SELECT count(DISTINCT s.user_id) FROM contribution_support s
+                 WHERE s.contribution_id = c.id AND s.user_id != c.author_id)"""
 
 #: The columns of a shown contribution, by index as the compile reads them (support last).
 SHOWN = "c.id, c.question_id, c.channel_id, c.message_id, c.author_id, c.author_name, c.content, c.created_at, " \
-        "c.is_key_point, coalesce(sup.n, 0) AS support"
+        f"c.is_key_point, {SUPPORT_OF} AS support"
 
-# The quotes shown per theme: most supported, then oldest, ``LIMIT`` per theme by a window.
+# The quotes shown per theme: most supported, then oldest, ``LIMIT`` per theme by a window, from the
+# tags' theme index. Parameters: dialogue id, guild id, limit.
 _QUOTES = f"""
-WITH {_SUP}, ranked AS (
-    SELECT t.theme_id, c.id, coalesce(sup.n, 0) AS support,
-           row_number() OVER (PARTITION BY t.theme_id ORDER BY coalesce(sup.n, 0) DESC, c.created_at, c.id) AS rn
+WITH tagged AS (
+    SELECT t.theme_id, c.id, c.created_at, {SUPPORT_OF} AS support
     FROM contribution_tags t JOIN contributions c ON c.id = t.contribution_id
-    LEFT JOIN sup ON sup.contribution_id = c.id
-    WHERE {_VISIBLE} AND t.status = 'confirmed')
-SELECT {SHOWN.replace("coalesce(sup.n, 0)", "r.support")}, r.theme_id
+    WHERE t.theme_id IN (SELECT th.id FROM themes th WHERE th.dialogue_id = ?) AND t.status = 'confirmed'
+      AND c.author_id NOT IN (SELECT m.user_id FROM members m WHERE m.guild_id = ? AND m.opted_out = 1)),
+ranked AS (
+    SELECT theme_id, id, support, row_number() OVER (PARTITION BY theme_id ORDER BY support DESC, created_at, id) AS rn
+    FROM tagged)
+SELECT {SHOWN.replace(SUPPORT_OF, "r.support")}, r.theme_id
 FROM ranked r JOIN contributions c ON c.id = r.id
 WHERE r.rn <= ? ORDER BY r.theme_id, r.rn"""  # noqa: S608 (constant fragments only)
 
 _FEATURED = f"""
-WITH {_SUP}
-SELECT {SHOWN} FROM contributions c LEFT JOIN sup ON sup.contribution_id = c.id
+SELECT {SHOWN} FROM contributions c
 WHERE {_VISIBLE} AND (c.is_key_point = 1 OR c.id IN (
     SELECT k.contribution_id FROM key_points k WHERE k.dialogue_id = ? AND k.contribution_id IS NOT NULL))
 ORDER BY c.id"""  # noqa: S608
 
-# A guiding question's candidates for suggested key points: long enough (MIN_WORDS - 1 spaces), not
-# already a key point. Parameters: sup, visible, question id, min spaces, dialogue id (key points).
+# A guiding question's candidates for suggested key points: long enough (MIN_WORDS - 1 spaces, counted
+# when the text is stored: migration 005), not already a key point; from the covering index, no text
+# read. Parameters: visible, question id, min spaces, dialogue id (key points).
 _ELIGIBLE = f"""
-WITH {_SUP}, eligible AS (
-    SELECT c.id, coalesce(sup.n, 0) AS support FROM contributions c LEFT JOIN sup ON sup.contribution_id = c.id
-    WHERE {_VISIBLE} AND c.question_id = ? AND length(c.content) - length(replace(c.content, ' ', '')) >= ?
-      AND c.is_key_point = 0 AND c.id NOT IN (
-          SELECT k.contribution_id FROM key_points k WHERE k.dialogue_id = ? AND k.contribution_id IS NOT NULL))"""  # noqa: S608
+SELECT c.id, c.author_id FROM contributions c
+WHERE {_VISIBLE} AND c.question_id = ?
+  AND c.space_count >= ?
+  AND c.is_key_point = 0 AND c.id NOT IN (
+      SELECT k.contribution_id FROM key_points k WHERE k.dialogue_id = ? AND k.contribution_id IS NOT NULL)"""  # noqa: S608
 
 
 class ReportRepository:
@@ -119,11 +120,16 @@ class ReportRepository:
         return [(str(r[0]), int(r[1])) for r in rows]
 
     async def count_per_theme(self, dialogue_id: int, guild_id: int) -> dict[int, int]:
-        """theme id → visible contributions with that confirmed tag."""
+        """theme id → visible contributions with that confirmed tag (by the tags' theme index; only the
+        few contributions of opted-out members are looked up)."""
         rows = await self.db.fetchall(
-            f"""SELECT t.theme_id, count(*) FROM contribution_tags t JOIN contributions c ON c.id = t.contribution_id
-                WHERE {_VISIBLE} AND t.status = 'confirmed' GROUP BY t.theme_id""",  # noqa: S608
-            (dialogue_id, guild_id),
+            """SELECT t.theme_id, count(*) FROM contribution_tags t
+               WHERE t.theme_id IN (SELECT th.id FROM themes th WHERE th.dialogue_id = ?) AND t.status = 'confirmed'
+                 AND t.contribution_id NOT IN (
+                     SELECT c.id FROM contributions c WHERE c.dialogue_id = ? AND c.author_id IN (
+                         SELECT m.user_id FROM members m WHERE m.guild_id = ? AND m.opted_out = 1))
+               GROUP BY t.theme_id""",
+            (dialogue_id, dialogue_id, guild_id),
         )
         return {int(r[0]): int(r[1]) for r in rows}
 
@@ -131,20 +137,20 @@ class ReportRepository:
         """Per theme, the ``limit`` visible tagged contributions shown (all when ``None``), most
         supported then oldest first: :data:`SHOWN` columns, then ``theme_id``."""
         cap = limit if limit is not None else 2**62
-        return await self.db.fetchall(_QUOTES, (dialogue_id, dialogue_id, guild_id, cap))
+        return await self.db.fetchall(_QUOTES, (dialogue_id, guild_id, cap))
 
     async def featured(self, dialogue_id: int, guild_id: int) -> list[Row]:
         """Visible contributions that are key points (marked, or behind a key point): :data:`SHOWN`."""
-        return await self.db.fetchall(_FEATURED, (dialogue_id, dialogue_id, guild_id, dialogue_id))
+        return await self.db.fetchall(_FEATURED, (dialogue_id, guild_id, dialogue_id))
 
     async def shown(self, dialogue_id: int, ids: list[int]) -> list[Row]:
         """These contributions of the dialogue, as shown (:data:`SHOWN` columns)."""
         if not ids:
             return []
         return await self.db.fetchall(
-            f"""WITH {_SUP} SELECT {SHOWN} FROM contributions c LEFT JOIN sup ON sup.contribution_id = c.id
+            f"""SELECT {SHOWN} FROM contributions c
                 WHERE c.dialogue_id = ? AND c.id IN ({",".join("?" * len(ids))})""",  # noqa: S608
-            (dialogue_id, dialogue_id, *ids),
+            (dialogue_id, *ids),
         )
 
     async def suggestion_sample(
@@ -154,18 +160,19 @@ class ReportRepository:
         :func:`bot.report.suggest.suggest` takes them: every eligible one when there are at most
         ``sample``, else the ``sample // 2`` most supported, then an even spread of the rest (the same
         choice as ``suggest``'s own sampling, made in SQL)."""
-        params = (dialogue_id, dialogue_id, guild_id, question_id, min_spaces, dialogue_id)
-        total = int(await self.db.fetchval(f"{_ELIGIBLE} SELECT count(*) FROM eligible", params) or 0)  # noqa: S608
+        params = (dialogue_id, guild_id, question_id, min_spaces, dialogue_id)
+        total = int(await self.db.fetchval(f"SELECT count(*) FROM ({_ELIGIBLE}) AS eligible", params) or 0)  # noqa: S608
         if total <= sample:
             rows = await self.db.fetchall(
-                f"""{_ELIGIBLE} SELECT e.id, c.content, e.support FROM eligible e
+                f"""SELECT e.id, c.content, {SUPPORT_OF} FROM ({_ELIGIBLE}) AS e
                     JOIN contributions c ON c.id = e.id ORDER BY e.id""",  # noqa: S608
                 params,
             )
             return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
         head = await self.db.fetchall(
-            f"""{_ELIGIBLE} SELECT e.id, c.content, e.support FROM eligible e JOIN contributions c ON c.id = e.id
-                WHERE e.support > 0 ORDER BY e.support DESC, e.id LIMIT ?""",  # noqa: S608
+            f"""SELECT e.id, count(DISTINCT s.user_id) AS n FROM ({_ELIGIBLE}) AS e
+                JOIN contribution_support s ON s.contribution_id = e.id AND s.user_id != e.author_id
+                GROUP BY e.id ORDER BY n DESC, e.id LIMIT ?""",  # noqa: S608
             (*params, sample // 2),
         )
         taken = [int(r[0]) for r in head]
@@ -173,14 +180,18 @@ class ReportRepository:
         step = (total - len(taken)) / wanted
         picks = [int(i * step) for i in range(wanted)]
         rest = await self.db.fetchall(
-            f"""{_ELIGIBLE}, rest AS (
-                    SELECT e.id, e.support, row_number() OVER (ORDER BY e.id) - 1 AS rn FROM eligible e
+            f"""WITH rest AS (
+                    SELECT e.id, row_number() OVER (ORDER BY e.id) - 1 AS rn FROM ({_ELIGIBLE}) AS e
                     WHERE e.id NOT IN ({",".join("?" * len(taken)) or "NULL"}))
-                SELECT r.id, c.content, r.support FROM rest r JOIN contributions c ON c.id = r.id
+                SELECT r.id, c.content, {SUPPORT_OF} FROM rest r JOIN contributions c ON c.id = r.id
                 WHERE r.rn IN ({",".join("?" * len(picks))}) ORDER BY r.rn""",  # noqa: S608 (placeholders only)
             (*params, *taken, *picks),
         )
-        return [(int(r[0]), str(r[1]), int(r[2])) for r in (*head, *rest)]
+        texts = {r[0]: str(r[1]) for r in await self.db.fetchall(
+            f"SELECT id, content FROM contributions WHERE id IN ({','.join('?' * len(taken))})", taken,  # noqa: S608
+        )} if taken else {}
+        chosen = [(int(r[0]), texts[r[0]], int(r[1])) for r in head]
+        return chosen + [(int(r[0]), str(r[1]), int(r[2])) for r in rest]
 
     async def key_points(self, dialogue_id: int) -> list[Row]:
         return await self.db.fetchall(
