@@ -57,7 +57,7 @@ WHERE {_VISIBLE} AND (c.is_key_point = 1 OR c.id IN (
 ORDER BY c.id"""  # noqa: S608
 
 # A guiding question's candidates for suggested key points: long enough (MIN_WORDS - 1 spaces, counted
-# when the text is stored: migration 005), not already a key point; from the covering index, no text
+# when the text is stored: migration 007), not already a key point; from the covering index, no text
 # read. Parameters: visible, question id, min spaces, dialogue id (key points).
 _ELIGIBLE = f"""
 SELECT c.id, c.author_id FROM contributions c
