@@ -25,6 +25,7 @@ from babel.lists import format_list
 
 from bot.client import ColloquyBot, create_bot
 from bot.config import for_database
+from bot.demo.editorial import EditorialSteps
 from bot.demo.plain import plain
 from bot.demo.scenario import Scenario, Step
 from bot.dialogues.service import DEFAULT_THEMES
@@ -78,7 +79,7 @@ def _first_line(text: str, limit: int = 110) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-class DemoRun:
+class DemoRun(EditorialSteps):
     def __init__(
         self, scenario: Scenario, out_dir: Path, language: str | None, echo: Printer, *, speed: float | None = None
     ) -> None:
@@ -171,6 +172,9 @@ class DemoRun:
         result = await who.slash(channel, command, **options)
         self.check(f"/{command}")
         return result
+
+    def failure(self, problem: str) -> DemoFailure:
+        return DemoFailure(problem)
 
     def check(self, what: str) -> None:
         """Stop the demo if the bot answered the last action with an error."""
@@ -497,12 +501,15 @@ class DemoRun:
             await actor.select(picker.response.message, [str(target_id)],
                                custom_id=f"colloquy:pq:mergeinto:{source_id}")
             self.check("choosing the merge target")
+        for snippet in step.get("merge_proposed", []):
+            await self.merge_proposed(actor, snippet)
         for snippet in step.get("reject", []):
             message, qid = self._question_post(self.mod_channel, snippet, "colloquy:pq:reject:")
             await actor.click(message, custom_id=f"colloquy:pq:reject:{qid}")
             self.check("Reject")
         self.say("{name} reviews the questions: {approved} approved, {merged} merged, {rejected} rejected",
-                 name=member.name, approved=len(step.get("approve", [])), merged=len(step.get("merge", [])),
+                 name=member.name, approved=len(step.get("approve", [])),
+                 merged=len(step.get("merge", [])) + len(step.get("merge_proposed", [])),
                  rejected=len(step.get("reject", [])))
 
     async def do_upvote(self, actor: simcord.MemberActor, member: Any, step: Step) -> None:
@@ -558,7 +565,7 @@ class DemoRun:
         """Download the report as a moderator would, with /report export: every format in the demo's
         language, and Markdown and HTML in each other language of the dialogue."""
         files: dict[str, Path] = {}
-        wanted = [(fmt, self.report_language) for fmt in ("markdown", "html", "json")]
+        wanted = [(fmt, self.report_language) for fmt in ("markdown", "html", "json", "csv")]
         others = [lang for lang in self.languages if lang != self.report_language]
         wanted += [(fmt, lang) for lang in others for fmt in ("markdown", "html")]
         for fmt, lang in wanted:

@@ -21,7 +21,7 @@ from bot.i18n import LANGUAGES, t
 
 ACTIONS = (
     "post", "edit", "delete", "react", "tag", "keypoint", "keypoint_add",
-    "ask", "review", "upvote", "relay", "answer", "record_answer", "close_panel",
+    "ask", "review", "upvote", "relay", "answer", "record_answer", "close_panel", "report_edit", "suggestion",
 )
 _AT = re.compile(r"^day\s+(\d+)\s+(\d{1,2}):(\d{2})$")
 _WHEN = re.compile(r"^(\d{4})-(\d{2})-(\d{2})\s+(\d{1,2}):(\d{2})$")
@@ -324,6 +324,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "answer": ("text",),
     "record_answer": ("panellist", "text"),
     "close_panel": (),
+    "report_edit": ("part",),  # text, title (a section), link and moderator (the panel), language
+    "suggestion": ("question", "choice"),  # choice: accept, edit (with text) or dismiss; number (default 1)
 }
 
 
@@ -368,6 +370,12 @@ def _steps(path: Path, raw: Any, handles: set[str], questions: int, duration: in
             refs.add(entry["ref"])
         elif "ref" in entry and entry["ref"] not in refs:
             raise ScenarioError(path, f"{where}: ref {entry['ref']!r} names no earlier post")
+        if action == "suggestion" and entry["choice"] not in ("accept", "edit", "dismiss"):
+            raise ScenarioError(path, f"{where}: choice must be accept, edit or dismiss")
+        if action == "suggestion" and entry["choice"] == "edit" and not entry.get("text"):
+            raise ScenarioError(path, f"{where}: choice \"edit\" needs the key point's new 'text'")
+        if action == "report_edit" and entry["part"] not in ("introduction", "about", "panel", "section"):
+            raise ScenarioError(path, f"{where}: part must be introduction, about, panel or section")
         data = {k: v for k, v in entry.items() if k not in ("at", "who", "do")}
         if action == "tag":
             data["themes"] = _themes(path, where, entry["themes"])

@@ -24,7 +24,7 @@ async def test_the_demo_week_produces_a_report_with_every_section(tmp_path: Path
     lines: list[str] = []
     result = await DemoRun(load_scenario(SHORT), tmp_path, None, lines.append).run()
 
-    assert set(result.files) == {"markdown", "html", "json"}
+    assert set(result.files) == {"markdown", "html", "json", "csv"}
     markdown = result.files["markdown"].read_text(encoding="utf-8")
     positions = sections_in_order(markdown, [
         "Virtual Dialogue: Short Dialogue", "INTRODUCTION", "*What works?*", "PANEL",

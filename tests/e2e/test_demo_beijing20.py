@@ -39,7 +39,7 @@ def test_the_sample_runs_on_its_real_dates_in_three_languages(beijing20: tuple[l
     # Themes named in Spanish and French in the scenario, narrated in French.
     assert "étiquette le message publié par Marisol Quispe\u202f: Comprendre et conceptualiser" in transcript
     assert "étiquette le message publié par Clémence Ndiaye\u202f: Ressources, Défis" in transcript
-    assert set(files) == {"markdown", "html", "json", "markdown (en)", "html (en)", "markdown (es)", "html (es)"}
+    assert set(files) == {"markdown", "html", "json", "csv", "markdown (en)", "html (en)", "markdown (es)", "html (es)"}
 
 
 @pytest.mark.parametrize(
