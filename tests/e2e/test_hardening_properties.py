@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from bot.errors import UserError
+from bot.report.html import render_html
 from bot.report.markdown import render_markdown
 from tests.conftest import Community
 from tests.e2e.test_contributions import bot_pings
@@ -182,10 +183,16 @@ async def check_world(community: Community, caplog: pytest.LogCaptureFixture, cu
 
 
 async def check_exports(community: Community) -> None:
-    """Every dialogue's Markdown report: no HTML, code or image from anyone's words; links are web links."""
+    """Every dialogue's Markdown report: no HTML, code or image from anyone's words; links are web links.
+    Its HTML report: no script, no event handler, no link but web links and the page's own anchors."""
     rows = await community.bot.db.fetchall("SELECT id FROM dialogues")
     for row in rows:
         report = await community.bot.services.report.compile(int(row["id"]))
+        page = render_html(report)
+        assert "<script" not in page.lower()
+        assert not re.search(r"<[^>]+\son\w+\s*=", page), "an event handler attribute"
+        for href in re.findall(r'href="([^"]*)"', page):
+            assert re.match(r"https?://|#", href), href
         for token in _tokens(MARKDOWN.parse(render_markdown(report))):
             assert token.type not in _FORBIDDEN_TOKENS, (token.type, token.content[:80])
             if token.type == "link_open":
