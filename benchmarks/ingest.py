@@ -1,6 +1,6 @@
 """Ingest through discord.py's real receive path: Colloquy against a bare client, rows committed.
 
-    python -m benchmarks.ingest [--messages 20000] [--runs 3] [--languages "en"]
+    python -m benchmarks.ingest [--messages 20000] [--runs 3] [--languages "en"] [--store sqlite|postgresql://…]
 
 Raw ``MESSAGE_CREATE`` gateway frames (JSON text, as Discord sends them) are fed to
 ``DiscordWebSocket.received_message`` (:mod:`benchmarks.gateway`), which parses and dispatches them
@@ -36,6 +36,7 @@ import discord
 import discord.utils
 
 from benchmarks.gateway import CHANNEL, GUILD, THREADS, guild_create, loopback, message_frames
+from benchmarks.stores import add_store_option, fresh_store
 from bot.client import create_bot, intents
 from bot.clock import iso
 from bot.config import for_database
@@ -100,38 +101,43 @@ async def bare_run(frames: list[str]) -> tuple[float, float, int]:
     return total / elapsed, ticker.worst, 0
 
 
-async def colloquy_run(frames: list[str], languages: str) -> tuple[float, float, int]:
+async def colloquy_run(frames: list[str], languages: str, store: str = "sqlite") -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as tmp:
-        bot = create_bot(for_database(Path(tmp) / "ingest.sqlite3"))
-        await bot._async_setup_hook()
-        await bot.setup_hook()
-        try:
-            await open_dialogue(bot, languages)
-            service = bot.services.contributions
-            largest = 0
-            store = service.repo.store_batch
+        async with fresh_store(store, Path(tmp), "ingest") as target:
+            return await _colloquy_run(target, frames, languages)
 
-            async def measured(prepare: Callable[[], Any], cursors: Any, now: str) -> None:
-                def counted() -> Any:
-                    nonlocal largest
-                    rows, derived = prepare()
-                    largest = max(largest, len(rows))
-                    return rows, derived
 
-                await store(counted, cursors, now)
+async def _colloquy_run(target: str | Path, frames: list[str], languages: str) -> tuple[float, float, int]:
+    bot = create_bot(for_database(target))
+    await bot._async_setup_hook()
+    await bot.setup_hook()
+    try:
+        await open_dialogue(bot, languages)
+        service = bot.services.contributions
+        largest = 0
+        store = service.repo.store_batch
 
-            service.repo.store_batch = measured  # type: ignore[method-assign]
-            ws = loopback(bot)
-            await ws.received_message(guild_create())
-            with Ticker() as ticker:
-                started = time.perf_counter()
-                await feed(ws, frames)
-                await service.flush()
-                elapsed = time.perf_counter() - started
-            stored = await bot.db.fetchval("SELECT count(*) FROM contributions")
-            assert stored == len(frames), f"{stored} rows committed of {len(frames)}"
-        finally:
-            await bot.close()
+        async def measured(prepare: Callable[[], Any], cursors: Any, now: str) -> None:
+            def counted() -> Any:
+                nonlocal largest
+                rows, derived = prepare()
+                largest = max(largest, len(rows))
+                return rows, derived
+
+            await store(counted, cursors, now)
+
+        service.repo.store_batch = measured  # type: ignore[method-assign]
+        ws = loopback(bot)
+        await ws.received_message(guild_create())
+        with Ticker() as ticker:
+            started = time.perf_counter()
+            await feed(ws, frames)
+            await service.flush()
+            elapsed = time.perf_counter() - started
+        stored = await bot.db.fetchval("SELECT count(*) FROM contributions")
+        assert stored == len(frames), f"{stored} rows committed of {len(frames)}"
+    finally:
+        await bot.close()
     return len(frames) / elapsed, ticker.worst, largest
 
 
@@ -167,6 +173,7 @@ async def main(argv: list[str]) -> int:
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--languages", default="en", help="the dialogue's languages (language guess per message)")
+    add_store_option(parser)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     frames = message_frames(args.messages)
@@ -175,11 +182,15 @@ async def main(argv: list[str]) -> int:
         for name, loads in parsers():
             discord.utils._from_json = loads  # what discord.py picks at import: json, or orjson with [speed]
             for mode in ("bare", "colloquy"):
-                result = await (bare_run(frames) if mode == "bare" else colloquy_run(frames, args.languages))
+                result = await (
+                    bare_run(frames) if mode == "bare" else colloquy_run(frames, args.languages, args.store)
+                )
                 results.setdefault((name, mode), []).append(result)
                 print(f"run {run} {name:>6} {mode:>8}: {result[0]:9,.0f} msg/s  worst stall {result[1] * 1000:6.1f} ms"
                       + (f"  largest batch {result[2]}" if mode == "colloquy" else ""), flush=True)
-    print(f"\nmessages per run: {args.messages:,}  runs: {args.runs}  dialogue languages: {args.languages}")
+    store = "sqlite" if args.store == "sqlite" else "postgresql"
+    print(f"\nmessages per run: {args.messages:,}  runs: {args.runs}  dialogue languages: {args.languages}  "
+          f"store: {store}")
     for name, _ in parsers():
         bare = [r[0] for r in results[(name, "bare")]]
         ours = [r[0] for r in results[(name, "colloquy")]]

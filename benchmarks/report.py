@@ -1,6 +1,9 @@
 """Compiling and rendering a 100,000-contribution report, against a raw read of the same columns.
 
-    python -m benchmarks.report [--contributions 100000] [--runs 5]
+    python -m benchmarks.report [--contributions 100000] [--runs 5] [--store sqlite|postgresql://…]
+
+With ``--store postgresql://…`` the same rows are copied (``copy-store``, not measured) into a fresh
+schema on that server; the report and the raw read (asyncpg, the same columns) are measured there.
 
 A fresh SQLite file holds one dialogue (4 questions, the 5 default themes, 2,000 members of whom 1%
 opted out) with N contributions over a week, a third of them tagged, one in five supported, one in
@@ -33,6 +36,7 @@ import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.stores import add_store_option, fresh_store
 from bot.clock import iso
 from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
@@ -44,6 +48,7 @@ from bot.report.html import render_html
 from bot.report.jsonout import render_json
 from bot.report.markdown import render_markdown
 from bot.store import Database, open_database
+from bot.store.copy import copy_store
 
 GUILD, CHANNEL = 1, 10
 MEMBERS = 2000
@@ -107,9 +112,22 @@ def populate(path: Path, n: int) -> None:
 
 
 
-def raw_read(path: Path) -> float:
-    """Seconds to read the report's columns of every contribution with plain sqlite3."""
-    con = sqlite3.connect(path)
+async def raw_read(target: str | Path) -> float:
+    """Seconds to read the report's columns of every contribution with the bare driver: sqlite3, or
+    asyncpg on PostgreSQL."""
+    if "://" in str(target):
+        import asyncpg
+
+        conn = await asyncpg.connect(str(target))
+        try:
+            began = time.perf_counter()
+            found = await conn.fetch(f"SELECT {RAW_COLUMNS} FROM contributions WHERE dialogue_id = $1", 1)  # noqa: S608
+            elapsed = time.perf_counter() - began
+        finally:
+            await conn.close()
+        assert found
+        return elapsed
+    con = sqlite3.connect(target)
     try:
         began = time.perf_counter()
         rows = con.execute(f"SELECT {RAW_COLUMNS} FROM contributions WHERE dialogue_id = ?", (1,)).fetchall()  # noqa: S608
@@ -167,41 +185,51 @@ async def status_during_report(db: Database, service: ContributionService) -> li
     return times
 
 
-async def run(n: int, runs: int) -> None:
+async def run(n: int, runs: int, store: str = "sqlite") -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite3"
         db = await open_database(path)
         await db.close()
         populate(path, n)
-        db = await open_database(path)
-        clock = lambda: START  # noqa: E731
-        service = ContributionService(db, ContributionsConfig(), clock, ProfileService(db, clock))
-        try:
-            raw_read(path)  # warm the page cache for both
-            await report(db)
-            reads, reports, stalls, idle, busy = [], [], [], [], []
-            size = 0
-            for _ in range(runs):
-                reads.append(raw_read(path))
-                seconds, stall, size = await report(db)
-                reports.append(seconds)
-                stalls.append(stall)
-                idle.append(await status_figures(service))
-                busy += await status_during_report(db, service)
-            tracemalloc.start()
-            await report(db)
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-        finally:
-            await db.close()
+        async with fresh_store(store, Path(tmp), "report") as target:
+            if store != "sqlite":  # the same rows, moved as a community would be (setup, not measured)
+                await copy_store(path, target, say=lambda _line: None)
+            else:
+                target = path
+            await measure(target, n, runs, store)
+
+
+async def measure(target: str | Path, n: int, runs: int, store: str) -> None:
+    db = await open_database(target)
+    clock = lambda: START  # noqa: E731
+    service = ContributionService(db, ContributionsConfig(), clock, ProfileService(db, clock))
+    try:
+        await raw_read(target)  # warm the page cache for both
+        await report(db)
+        reads, reports, stalls, idle, busy = [], [], [], [], []
+        size = 0
+        for _ in range(runs):
+            reads.append(await raw_read(target))
+            seconds, stall, size = await report(db)
+            reports.append(seconds)
+            stalls.append(stall)
+            idle.append(await status_figures(service))
+            busy += await status_during_report(db, service)
+        tracemalloc.start()
+        await report(db)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    finally:
+        await db.close()
     ratios = [r / w for r, w in zip(reports, reads, strict=True)]
 
     def ms(values: list[float]) -> str:
         return (f"{statistics.median(values) * 1000:7.1f} ms (min {min(values) * 1000:.1f}, "
                 f"max {max(values) * 1000:.1f})")
 
-    print(f"contributions: {n:,}  runs: {runs}")
-    print(f"raw sqlite3 read of the columns: {ms(reads)}")
+    driver = "sqlite3" if store == "sqlite" else "asyncpg"
+    print(f"contributions: {n:,}  runs: {runs}  store: {'sqlite' if store == 'sqlite' else 'postgresql'}")
+    print(f"raw {driver} read of the columns: {ms(reads)}")
     print(f"compile + render:                {ms(reports)}")
     print(f"ratio (per run):                 {statistics.median(ratios):.2f}x "
           f"(min {min(ratios):.2f}, max {max(ratios):.2f}; goal <= 1.5x)")
@@ -215,8 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contributions", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
+    add_store_option(parser)
     args = parser.parse_args(argv)
-    asyncio.run(run(args.contributions, args.runs))
+    asyncio.run(run(args.contributions, args.runs, args.store))
     return 0
 
 
