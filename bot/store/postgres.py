@@ -81,13 +81,17 @@ def to_dollar(sql: str) -> str:
 
 def _text(value: Any) -> Any:
     # PostgreSQL text cannot hold NUL (SQLite can): a member's stray \x00 becomes U+FFFD rather than
-    # failing the whole write batch.
-    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
+    # failing the whole write batch. Arrays (``unnest`` batches) are cleaned element by element.
+    if value.__class__ is str:
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if value.__class__ is list:
+        return [_text(v) for v in value] if any(v.__class__ is str and "\x00" in v for v in value) else value
+    return value
 
 
 def args(params: Params) -> tuple[Any, ...]:
     """Statement parameters as asyncpg takes them."""
-    return tuple(_text(p) for p in params)
+    return tuple([_text(p) for p in params])
 
 
 def rowcount(status: str) -> int:

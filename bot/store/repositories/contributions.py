@@ -157,6 +157,11 @@ class ContributionRepository:
         """One batch in one transaction: the contributions (a message stored before is left alone), the
         links and keyword suggestions they imply, and the channels' cursors (channel, dialogue, last id)."""
         links, suggestions = _derived_params(derived, now)
+        if self.db.dialect == "postgresql":
+            # One statement, one round trip: per-statement round trips would each wait for an event
+            # loop busy with the flood (PostgreSQL has no database thread to hand the batch to).
+            await self.db.execute(_PG_BATCH, _pg_batch_params(rows, links, suggestions, cursors))
+            return
         async with self.db.transaction() as tx:
             if rows:
                 await tx.executemany(_INSERT_CONTRIBUTION, rows)
@@ -437,6 +442,67 @@ class ContributionRepository:
 async def _insert_links(tx: Executor, links: list[tuple[Any, ...]]) -> None:
     if links:
         await tx.executemany(_INSERT_LINK, links)
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows as ``width`` column lists (PostgreSQL arrays for ``unnest``)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
+def _pg_batch_params(
+    rows: Sequence[Sequence[Any]], links: Sequence[Sequence[Any]], suggestions: Sequence[Sequence[Any]],
+    cursors: Sequence[Sequence[Any]],
+) -> list[Any]:
+    return [*_columns(rows, 12), *_columns(links, 5), *_columns(suggestions, 4), *_columns(cursors, 3)]
+
+
+#: The batch of :meth:`ContributionRepository.write_batch` as one PostgreSQL statement (its CTEs run
+#: on one snapshot, so links and suggestions find this batch's contributions through ``ins``'s
+#: RETURNING and earlier ones in the table; ``WITH ORDINALITY`` keeps the arrival order of ids).
+_PG_BATCH = """
+WITH new AS (
+    SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+                         ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+        WITH ORDINALITY AS r(dialogue_id, question_id, guild_id, channel_id, message_id, author_id, author_name,
+                             content, attachments, language, created_at, edited_at, n)
+), ins AS (
+    INSERT INTO contributions (dialogue_id, question_id, guild_id, channel_id, message_id,
+        author_id, author_name, content, attachments, language, created_at, edited_at)
+    SELECT dialogue_id, question_id, guild_id, channel_id, message_id, author_id, author_name, content,
+           attachments, language, created_at, edited_at FROM new ORDER BY n
+    ON CONFLICT (message_id) DO NOTHING
+    RETURNING id, message_id
+), lnk AS (
+    SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[])
+        WITH ORDINALITY AS l(dialogue_id, url, shared_by, shared_at, message_id, n)
+), sug AS (
+    SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[])
+        WITH ORDINALITY AS s(created_at, message_id, dialogue_id, key, n)
+), known AS (
+    SELECT id, message_id FROM ins
+    UNION ALL
+    SELECT c.id, c.message_id FROM contributions c
+    WHERE c.message_id IN (SELECT message_id FROM lnk UNION SELECT message_id FROM sug)
+), links_in AS (
+    INSERT INTO links (dialogue_id, url, contribution_id, shared_by, shared_at)
+    SELECT l.dialogue_id, l.url, k.id, l.shared_by, l.shared_at FROM lnk l JOIN known k USING (message_id)
+    ORDER BY l.n
+    ON CONFLICT (dialogue_id, url) DO NOTHING
+), tags_in AS (
+    INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
+    SELECT k.id, th.id, 'suggestion', 'suggested', NULL, s.created_at
+    FROM sug s JOIN known k USING (message_id) JOIN themes th ON th.dialogue_id = s.dialogue_id AND th.key = s.key
+    ORDER BY s.n
+    ON CONFLICT (contribution_id, theme_id) DO NOTHING
+), cursors_in AS (
+    INSERT INTO channel_cursors (channel_id, dialogue_id, last_message_id)
+    SELECT channel_id, max(dialogue_id), max(last_message_id)
+    FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS u(channel_id, dialogue_id, last_message_id)
+    GROUP BY channel_id
+    ON CONFLICT (channel_id) DO UPDATE
+    SET last_message_id = GREATEST(channel_cursors.last_message_id, excluded.last_message_id)
+)
+SELECT count(*) FROM ins"""
 
 
 def _derived_params(derived: Sequence[DerivedRow], now: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
