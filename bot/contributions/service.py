@@ -93,6 +93,9 @@ class ContributionService:
         self._pending: dict[int, _Pending] = {}
         #: channel id → how many of its messages wait in the batch.
         self._waiting: dict[int, int] = {}
+        self._batches_written = 0
+        #: dialogue id → (batches written when it began, the figures being computed).
+        self._counting: dict[int, tuple[int, asyncio.Future[Counts]]] = {}
         #: channel id → (dialogue id, highest message id seen there) since the last flush.
         self._seen: dict[int, tuple[int, int]] = {}
         self._write_lock = asyncio.Lock()
@@ -181,6 +184,9 @@ class ContributionService:
             if not self._pending and not self._seen:
                 break
             written += await self.flush_batch()
+        if self._write_lock.locked():  # another task's batch is being written: it is ours to see too
+            async with self._write_lock:
+                pass
         return written
 
     async def flush_batch(self) -> int:
@@ -226,6 +232,7 @@ class ContributionService:
                 if current is None or current[1] < value[1]:
                     self._seen[channel_id] = value
             raise
+        self._batches_written += 1
         return len(batch)
 
     # ------------------------------------------------------------------------ edits and deletes
@@ -400,7 +407,18 @@ class ContributionService:
         return found
 
     async def counts(self, dialogue_id: int) -> Counts:
+        """The dialogue's figures, every message received so far included. Callers at the same moment
+        (ten moderators' ``/dialogue status``) share one computation, provided it began after every
+        batch they need was written."""
         await self.flush()
+        written = self._batches_written
+        job = self._counting.get(dialogue_id)
+        if job is None or job[0] < written or job[1].done():
+            job = (written, asyncio.ensure_future(self._counts(dialogue_id)))
+            self._counting[dialogue_id] = job
+        return await asyncio.shield(job[1])
+
+    async def _counts(self, dialogue_id: int) -> Counts:
         per_question, per_theme, row, support = await self.repo.counts(dialogue_id)
         return Counts(
             total=row["total"],

@@ -120,3 +120,22 @@ async def test_the_text_work_of_a_batch_runs_off_the_event_loop(service: Contrib
     service.capture(message(THREAD_1, ALICE, "a recommendation with https://example.org/x"))
     await service.flush()
     assert threads and threading.get_ident() not in threads
+
+
+async def test_moderators_asking_for_figures_at_once_share_one_computation(
+    db: Database, service: ContributionService
+) -> None:
+    service.capture(message(THREAD_1, ALICE, "counted"))
+    computed: list[int] = []
+    original = service.repo.counts
+
+    async def counting(dialogue_id: int) -> Any:
+        computed.append(dialogue_id)
+        return await original(dialogue_id)
+
+    service.repo.counts = counting  # type: ignore[method-assign]
+    dialogue_id = await db.fetchval("SELECT id FROM dialogues")
+    figures = await asyncio.gather(*(service.counts(dialogue_id) for _ in range(10)))
+    assert len(computed) == 1 and {f.total for f in figures} == {1}
+    service.capture(message(THREAD_1, BOB, "arrived after"))  # a later call sees it: a new computation
+    assert (await service.counts(dialogue_id)).total == 2 and len(computed) == 2
