@@ -35,7 +35,7 @@ from tests.e2e.test_contributions import bot_pings
 from tests.e2e.test_dialogues_week import create_week
 from tests.e2e.test_panel import TITLE, ask, open_panel
 
-settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True, database=None)
 settings.register_profile("dev", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
