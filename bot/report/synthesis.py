@@ -1,10 +1,8 @@
-"""Similar contributions grouped, offline: TF-IDF over character n-grams, across en/es/fr.
+"""Similar contributions grouped, offline, across en/es/fr (the vectors: :mod:`bot.similarity`,
+TF-IDF over character n-grams plus a small glossary of the field's words in three languages).
 
-Character n-grams (3 to 5 characters, inside words, accents folded) match what word counts miss
-in three languages: inflections ("resistencias", "resistance", "résistances" share ``sist``,
-``esist``…) and typos. No model is downloaded and nothing is invented: a group is shown by one of its
-own contributions (the one closest to the group's centre, support breaking ties) with a link to every
-message in it.
+No model is downloaded and nothing is invented: a group is shown by one of its own contributions (the
+one closest to the group's centre, support breaking ties) with a link to every message in it.
 
 The grouping is greedy and deterministic: contributions are taken most supported first; each joins
 the existing group whose centre it is most similar to (cosine ≥ :data:`THRESHOLD`) or starts a new

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import discord
 
+from bot.config import Config
 from bot.errors import NotModerator, UserError
 from cogs.kit.access import NotModeratorCheck
-from tests.conftest import Community
+from tests.conftest import Community, restart
 from tests.e2e.test_dialogues_week import answer
 from tests.e2e.test_report import TITLE, bot_messages, open_dialogue
 
@@ -152,3 +153,14 @@ async def test_suggestions_are_accepted_edited_or_dismissed_and_only_accepted_on
     published = "\n".join(m.content for m in bot_messages(community, community.summary))
     assert "Organisations that give no time or resources meet resistance." in published
     assert "Suggested from the discussion" not in published and "(suggestion)" not in published
+
+
+async def test_the_suggestion_buttons_still_work_after_a_restart(community: Community, config: Config) -> None:
+    thread = await open_dialogue(community)
+    await discuss(community, thread)
+    preview = await community.moderator.slash(community.general, "report preview", dialogue=TITLE)
+    message = _suggestion_message(preview)
+    await restart(community.env, config)
+    accepted = await community.moderator.click(message, label="Accept 1")
+    assert "Accepted as a key point" in answer(accepted)
+    assert await community.bot.db.fetchval("SELECT count(*) FROM report_suggestions WHERE status = 'accepted'") == 1
