@@ -453,23 +453,25 @@ def _pg_batch_params(
     rows: Sequence[Sequence[Any]], links: Sequence[Sequence[Any]], suggestions: Sequence[Sequence[Any]],
     cursors: Sequence[Sequence[Any]],
 ) -> list[Any]:
-    return [*_columns(rows, 12), *_columns(links, 5), *_columns(suggestions, 4), *_columns(cursors, 3)]
+    return [*_columns(rows, 13), *_columns(links, 5), *_columns(suggestions, 4), *_columns(cursors, 3)]
 
 
-#: The batch of :meth:`ContributionRepository.write_batch` as one PostgreSQL statement (its CTEs run
+#: The batch of :meth:`ContributionRepository.write_batch` as one PostgreSQL statement — the columns
+#: of ``_INSERT_CONTRIBUTION``, in its order (keep the two in step; the PostgreSQL run of the suite
+#: fails when they drift). Its CTEs run
 #: on one snapshot, so links and suggestions find this batch's contributions through ``ins``'s
 #: RETURNING and earlier ones in the table; ``WITH ORDINALITY`` keeps the arrival order of ids).
 _PG_BATCH = """
 WITH new AS (
     SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
-                         ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                         ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
         WITH ORDINALITY AS r(dialogue_id, question_id, guild_id, channel_id, message_id, author_id, author_name,
-                             content, attachments, language, created_at, edited_at, n)
+                             content, attachments, language, created_at, edited_at, space_count, n)
 ), ins AS (
     INSERT INTO contributions (dialogue_id, question_id, guild_id, channel_id, message_id,
-        author_id, author_name, content, attachments, language, created_at, edited_at)
+        author_id, author_name, content, attachments, language, created_at, edited_at, space_count)
     SELECT dialogue_id, question_id, guild_id, channel_id, message_id, author_id, author_name, content,
-           attachments, language, created_at, edited_at FROM new ORDER BY n
+           attachments, language, created_at, edited_at, space_count FROM new ORDER BY n
     ON CONFLICT (message_id) DO NOTHING
     RETURNING id, message_id
 ), lnk AS (
