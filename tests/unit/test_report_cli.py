@@ -66,3 +66,22 @@ async def test_the_cli_refuses_a_title_several_servers_share_and_takes_its_id(
     assert "Several dialogues match “Resistances in training”" in err and f"(#{other.id})" in err
     assert await _run(["report", "--config", str(config_file), "--dialogue", "#1"]) == 0
     assert capsys.readouterr().out.startswith("## Virtual Dialogue: Resistances in Training")
+
+
+async def test_the_cli_writes_one_csv_row_per_contribution(config_file: Path, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from bot.report.csvout import COLUMNS
+
+    out = tmp_path / "contributions.csv"
+    code = await _run(["report", "--config", str(config_file), "--dialogue", "1", "--format", "csv",
+                       "--output", str(out)])
+    assert code == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert list(rows[0]) == list(COLUMNS)
+    assert len(rows) == 9  # every stored contribution; deleted, opted-out and forgotten members' are not
+    assert not any(secret in raw.decode("utf-8-sig") for secret in SECRETS.values())
+    assert {r["credit"] for r in rows} >= {"Alice Martin, UN Women Training Centre", "Genre en Action", ""}
