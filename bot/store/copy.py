@@ -4,8 +4,8 @@ Both stores are opened (and so migrated) by this Colloquy, so they share one sch
 in one transaction on the target, parents before children (foreign keys stay checked); a column that
 points into its own table (a merged panel question) is filled in a second pass. Then the row count of
 every table is compared, and on PostgreSQL every identity sequence is moved past the largest id, so
-new rows do not collide with copied ones. A target that already holds rows is refused unless
-``force``, which empties it first (in the same transaction).
+new rows do not collide with copied ones, and the tables are analyzed for the planner. A target
+that already holds rows is refused unless ``force``, which empties it first (in the same transaction).
 """
 
 from __future__ import annotations
@@ -156,6 +156,8 @@ async def _copy(source: Database, target: Database, *, force: bool, say: Callabl
                         f'SELECT setval(?::regclass, COALESCE((SELECT max(id) FROM "{name}"), 0) + 1, false)',  # noqa: S608
                         (seq,),
                     )
+    if target.dialect == "postgresql":
+        await target.execute("ANALYZE")  # fresh statistics: the planner knows the copied tables' sizes
     for name in order:
         have, want = await count(target, name), await count(source, name)
         if have != want:
