@@ -25,11 +25,6 @@ def run_demo_cli(args: argparse.Namespace) -> int:
         print(f"colloquy demo: --language must be one of {', '.join(SUPPORTED_LANGUAGES)}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # The transcript is the narration: APScheduler's note that a wake-up was skipped while another
-    # ran (the bot's scheduler coalesces them) is not news to the reader. Errors still show.
-    scheduler_log = logging.getLogger("apscheduler")
-    level = scheduler_log.level
-    scheduler_log.setLevel(logging.ERROR)
     run = DemoRun(scenario, Path(args.out), args.language, (lambda _line: None) if args.quiet else print,
                   speed=args.speed)
     try:
@@ -37,8 +32,6 @@ def run_demo_cli(args: argparse.Namespace) -> int:
     except DemoFailure as exc:
         print(t(run.language, "colloquy demo: the demo stopped: {problem}", problem=exc), file=sys.stderr)
         return 1
-    finally:
-        scheduler_log.setLevel(level)
     lang = run.language
     print()
     print(t(lang, "Done: {days} days of the dialogue in virtual time, {posts} posts by Colloquy.",

@@ -94,8 +94,10 @@ class Scheduler:
         self._aps = ClockScheduler(
             clock,
             timezone=UTC,
-            # The runner applies the grace period itself; APScheduler must never drop a wake-up.
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            # The runner applies the grace period itself; APScheduler must never drop a wake-up. A job
+            # re-added (rebuild) while its previous wake-up still waits for the runner's lock gets a
+            # second instance, which queues behind it: with one, APScheduler would drop it and log it.
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 2},
         )
         self._started = False
         self._aps_stopped = asyncio.Event()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,15 @@ def test_the_demo_speed_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
         main(["demo", "--speed", "slowly"])
     assert info.value.code == 2
     assert "virtual seconds per real second" in capsys.readouterr().err
+
+
+async def test_no_wake_up_of_the_scheduler_is_dropped_during_the_sample_week(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The closing writes the report's schedule item while wake-ups are running: the wake-up re-added
+    for it queues behind the running one instead of being dropped by APScheduler (which logs it)."""
+    caplog.set_level(logging.WARNING, logger="apscheduler")
+    result = await DemoRun(load_scenario(None), tmp_path, None, lambda _line: None).run()
+    assert "markdown" in result.files
+    dropped = [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")]
+    assert dropped == []
