@@ -13,6 +13,7 @@ while the automatic one is in flight.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 
@@ -95,12 +96,13 @@ class ReportCog(commands.Cog):
         lang = self.bot.services.report.language(found, language.value if language else None)
         await interaction.response.defer(ephemeral=True)
         report = await self.bot.services.report.compile(found.id, draft=True)
-        messages = render_discord(report, lang, draft=True)
+        # Rendering a large report takes tens of milliseconds: in a worker thread, not on the event loop.
+        messages = await asyncio.to_thread(render_discord, report, lang, draft=True)
+        markdown = await asyncio.to_thread(render_markdown, report, lang, draft=True)
         shown = messages[:PREVIEW_MESSAGES]
         for text in shown[:-1]:
             await send_ephemeral(interaction, text, suppress_embeds=True)
-        draft = discord.File(io.BytesIO(render_markdown(report, lang, draft=True).encode()),
-                             filename=f"{file_stem(report, lang)}-draft.md")
+        draft = discord.File(io.BytesIO(markdown.encode()), filename=f"{file_stem(report, lang)}-draft.md")
         last = shown[-1]
         if len(messages) > len(shown):
             reader = await language_for(self.bot, interaction)
@@ -224,7 +226,7 @@ class ReportCog(commands.Cog):
         report = await self.bot.services.report.compile(found.id)
         renderers = {"markdown": (render_markdown, "md"), "html": (render_html, "html"), "json": (render_json, "json")}
         render, extension = renderers[format.value]
-        body = render(report, lang)
+        body = await asyncio.to_thread(render, report, lang)
         await send_ephemeral(
             interaction, t(reader, "The report of “{title}”.", title=found.title),
             file=discord.File(io.BytesIO(body.encode()), filename=f"{file_stem(report, lang)}.{extension}"),

@@ -42,11 +42,14 @@ def file_stem_of(title: str, language: str) -> str:
     return f"{slug}-{language}"
 
 
-def report_files(report: Report, language: str) -> list[discord.File]:
+async def report_files(report: Report, language: str) -> list[discord.File]:
+    """The report as .md and .html files, rendered in a worker thread (not on the event loop)."""
     stem = file_stem(report, language)
+    markdown = await asyncio.to_thread(render_markdown, report, language)
+    html = await asyncio.to_thread(render_html, report, language)
     return [
-        discord.File(io.BytesIO(render_markdown(report, language).encode()), filename=f"{stem}.md"),
-        discord.File(io.BytesIO(render_html(report, language).encode()), filename=f"{stem}.html"),
+        discord.File(io.BytesIO(markdown.encode()), filename=f"{stem}.md"),
+        discord.File(io.BytesIO(html.encode()), filename=f"{stem}.html"),
     ]
 
 
@@ -74,7 +77,7 @@ async def post_report(channel: Postable, report: Report, language: str, others: 
     """The report as messages within Discord's limits; the last one carries the .md and .html files, and
     those of the ``others`` languages (a multilingual report is posted once, not once per language).
     Posted for schedule item ``item_id``, each message carries a nonce derived from it."""
-    messages = render_discord(report, language)
+    messages = await asyncio.to_thread(render_discord, report, language)
     if others:
         names = ", ".join(language_name(other, language) for other in others)
         line = t(language, "Also in {languages}: see the attached files.", languages=names)
@@ -85,7 +88,7 @@ async def post_report(channel: Postable, report: Report, language: str, others: 
     for i, text in enumerate(messages):
         tag = nonce(item_id, f"{language}{i}") if item_id is not None else f"p{publication}.{language}{i}"
         if i == len(messages) - 1:
-            files = [f for lang in (language, *others) for f in report_files(report, lang)]
+            files = [f for lang in (language, *others) for f in await report_files(report, lang)]
             sent = await channel.send(text, files=files, allowed_mentions=NO_MENTIONS, suppress_embeds=True,
                                       nonce=tag)
         else:
@@ -235,7 +238,7 @@ class FinalReportHandler:
         # Posted once in the first missing language (the others as files): its first line, then the
         # bot's messages up to the one carrying the files.
         report = await self.bot.services.report.compile(dialogue.id)
-        expected = render_discord(report, missing[0])
+        expected = await asyncio.to_thread(render_discord, report, missing[0])
         heading = expected[0].split("\n", 1)[0]
         since = (item.claimed_at or item.run_at) - RECONCILE_MARGIN
         mine = await own_messages(self.bot, channel, since)

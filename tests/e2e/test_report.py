@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
+from typing import Any
 
 import discord
+import pytest
 
 from cogs.kit.access import NotModeratorCheck
 from tests.conftest import Community
@@ -200,3 +203,26 @@ async def test_a_two_week_dialogue_posts_an_end_of_week_summary(community: Commu
     assert "Funding for longer programmes" not in english  # nobody supported it
     assert "- Resistance comes from fear." in english  # the week's new key point
     assert_posted_within_limits(posted)
+
+
+async def test_reports_are_rendered_off_the_event_loop(community: Community, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large report takes tens of milliseconds to render: preview and export render it in a worker
+    thread, so the loop keeps answering other members meanwhile."""
+    import cogs.report.cog as report_cog
+
+    threads: list[str] = []
+
+    def recording(render: Any) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            threads.append(threading.current_thread().name)
+            return render(*args, **kwargs)
+        return wrapped
+
+    for name in ("render_discord", "render_markdown", "render_html"):
+        monkeypatch.setattr(report_cog, name, recording(getattr(report_cog, name)))
+    thread = await open_dialogue(community)
+    await discuss(community, thread)
+    await community.moderator.slash(community.general, "report preview", dialogue=TITLE)
+    await community.moderator.slash(community.general, "report export", dialogue=TITLE, format="html")
+    assert len(threads) == 3
+    assert threading.main_thread().name not in threads
