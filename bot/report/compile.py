@@ -191,13 +191,14 @@ def _panel(record: PanelRecord | None, opted_out: frozenset[int]) -> tuple[Panel
         return "; ".join(dict.fromkeys(named)) or None
 
     questions = tuple(
-        PanelExchange(qr.question.text, credits(qr), tuple(PanelAnswer(a.panellist_name, a.text) for a in qr.answers))
+        PanelExchange(qr.question.text, credits(qr), tuple(PanelAnswer(a.panellist_name, a.text) for a in qr.answers),
+                      question_id=qr.question.id)
         for qr in record.relayed
         if qr.answers
     )
     speakers = tuple(Speaker(p.name, p.title, p.organisation, p.key_points) for p in record.panellists)
     further = [
-        FurtherQuestion(qr.question.text, credits(qr), from_panel=True)
+        FurtherQuestion(qr.question.text, credits(qr), from_panel=True, question_id=qr.question.id)
         for qr in record.unanswered
         if qr.question.author_id not in opted_out
     ]

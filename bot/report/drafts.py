@@ -42,11 +42,27 @@ class PartText:
     moderator: str = ""
 
 
+#: Discord shows at most 25 autocomplete choices.
+CHOICES = 25
+
+
 @dataclass(frozen=True)
 class QuotedItem:
-    contribution_id: int
+    """An item the report quotes: a member's contribution, or a panel question (with its answers)."""
+
+    id: int  # the contribution's, or the panel question's when ``question``
     text: str
     author: str
+    question: bool = False
+
+    @property
+    def value(self) -> str:
+        """How ``item:`` names it: the contribution's id, or ``q`` and the panel question's id."""
+        return f"q{self.id}" if self.question else str(self.id)
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.id}" if self.question else f"#{self.id}"
 
 
 def valid_emoji(value: str) -> str:
@@ -107,18 +123,31 @@ class DraftService:
 
     # -- hidden items ------------------------------------------------------------------------------
 
-    async def _item(self, dialogue_id: int, value: str | int) -> QuotedItem:
+    async def _item(self, dialogue_id: int, value: str | int, *, questions: bool = True) -> QuotedItem:
+        """The item ``value`` names: a contribution's id (``12``, ``#12``), or a panel question's
+        (``q7``, ``Q7``) where ``questions``."""
         text = str(value).strip().lstrip("#")
-        row = await self.repo.contribution(dialogue_id, int(text)) if text.isdigit() else None
-        if row is None:
-            raise UserError(N_("There is no such item in this report: choose one from the list."))
-        return QuotedItem(row["id"], row["content"], row["author_name"])
+        if questions and text[:1] in ("q", "Q") and text[1:].isdigit():
+            found = await self.repo.panel_question(dialogue_id, int(text[1:]))
+            if found is not None:
+                return QuotedItem(found["id"], found["text"], found["asker_name"] or "", question=True)
+        else:
+            row = await self.repo.contribution(dialogue_id, int(text)) if text.isdigit() else None
+            if row is not None:
+                return QuotedItem(row["id"], row["content"], row["author_name"])
+        raise UserError(N_("There is no such item in this report: choose one from the list."))
 
     async def hide(self, dialogue_id: int, value: str | int, user_id: int) -> QuotedItem:
         item = await self._item(dialogue_id, value)
-        if item.contribution_id in await self.repo.hidden(dialogue_id):
+        now = iso(self.clock())
+        if item.question:
+            hidden = await self.repo.hide_question(dialogue_id, item.id, user_id, now)
+        else:
+            hidden = int(item.id not in await self.repo.hidden(dialogue_id))
+            if hidden:
+                await self.repo.hide(dialogue_id, [item.id], "moderator", user_id, now)
+        if not hidden:
             raise UserError(N_("That item is already left out of the report."))
-        await self.repo.hide(dialogue_id, [item.contribution_id], "moderator", user_id, iso(self.clock()))
         return item
 
     async def hide_missing(self, dialogue_id: int, contribution_ids: Iterable[int]) -> None:
@@ -138,20 +167,29 @@ class DraftService:
 
     async def restore(self, dialogue_id: int, value: str | int) -> QuotedItem:
         item = await self._item(dialogue_id, value)
-        if not await self.repo.restore(dialogue_id, item.contribution_id):
+        if item.question:
+            restored = await self.repo.restore_question(dialogue_id, item.id)
+        else:
+            restored = await self.repo.restore(dialogue_id, item.id)
+        if not restored:
             raise UserError(N_("That item is not left out of the report."))
         return item
 
     async def items(self, dialogue_id: int, current: str, *, hidden: bool) -> list[QuotedItem]:
+        """Contributions and panel questions matching ``current``, hidden ones or shown ones."""
         rows = await self.repo.search(dialogue_id, current.strip(), hidden=hidden)
-        return [QuotedItem(r["id"], r["content"], r["author_name"]) for r in rows]
+        asked = await self.repo.search_questions(dialogue_id, current.strip(), hidden=hidden)
+        found = [QuotedItem(r["id"], r["text"], r["asker_name"] or "", question=True) for r in asked] + [
+            QuotedItem(r["id"], r["content"], r["author_name"]) for r in rows
+        ]
+        return found[:CHOICES]
 
     # -- suggestions -------------------------------------------------------------------------------
 
     async def decide(self, dialogue_id: int, contribution_id: int, accept: bool, user_id: int,
                      text: str | None = None) -> QuotedItem:
         """Accept (as a key point keeping its source link, with ``text`` if edited) or dismiss."""
-        item = await self._item(dialogue_id, contribution_id)
+        item = await self._item(dialogue_id, contribution_id, questions=False)
         row = await self.repo.contribution(dialogue_id, contribution_id)
         assert row is not None
         point = " ".join((text or item.text).split())
@@ -211,6 +249,7 @@ class DraftService:
         return EditorialInputs(
             parts=await self.repo.parts(dialogue_id),
             hidden=await self.repo.hidden(dialogue_id),
+            hidden_questions=await self.repo.hidden_questions(dialogue_id),
             decisions=await self.repo.decisions(dialogue_id),
             sample=sample,
             reactions=reactions,

@@ -40,6 +40,7 @@ class EditorialInputs:
 
     parts: list[Any] = field(default_factory=list)
     hidden: dict[int, str] = field(default_factory=dict)
+    hidden_questions: set[int] = field(default_factory=set)  # panel questions left out
     decisions: dict[int, str] = field(default_factory=dict)
     sample: list[Any] = field(default_factory=list)
     reactions: list[tuple[int, int, str]] = field(default_factory=list)  # (contribution, user, kind)
@@ -168,8 +169,14 @@ def edit(report: Report, inputs: EditorialInputs, *, draft: bool = False) -> Rep
     )
     untagged = tuple(quote(r) for r in inputs.untagged if r["id"] not in hidden)
     every_group = [g for groups in groups_of.values() for g in groups]
+    left_out = inputs.hidden_questions
+    panel = report.panel
+    if panel is not None and left_out:
+        panel = replace(panel, questions=tuple(x for x in panel.questions if x.question_id not in left_out))
     edited = replace(
         report,
+        panel=panel,
+        further_questions=tuple(f for f in report.further_questions if f.question_id not in left_out),
         questions=tuple(questions),
         general_key_points=_visible_points(report.general_key_points, hidden),
         themes=themes,

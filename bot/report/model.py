@@ -145,6 +145,7 @@ class PanelExchange:
     text: str
     credit: str | None  # None: anonymous
     answers: tuple[PanelAnswer, ...] = ()
+    question_id: int | None = None  # the panel question (a moderator can leave it out: /report hide)
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ class FurtherQuestion:
     text: str
     credit: str | None = None  # the asker, for a panel question left unanswered
     from_panel: bool = False
+    question_id: int | None = None  # the panel question, for one from the panel
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,7 @@ async def item_choices(
         return []
     items = await bot.services.report.drafts.items(found.id, current or "", hidden=hidden)
     return [
-        app_commands.Choice(name=shorten(f"#{i.contribution_id} {i.author}: {i.text}", 100),
-                            value=str(i.contribution_id))
+        app_commands.Choice(name=shorten(f"{i.label} {i.author}: {i.text}", 100), value=i.value)
         for i in items
     ]
 

@@ -27,6 +27,7 @@ FORGET_CLEARED = (
     ("panellists", "user_id"),
     ("report_parts", "updated_by"),
     ("report_hidden", "hidden_by"),
+    ("report_hidden_questions", "hidden_by"),
     ("report_suggestions", "decided_by"),
 )
 

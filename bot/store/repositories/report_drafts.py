@@ -167,6 +167,49 @@ class ReportDraftRepository:
             (dialogue_id, contribution_id),
         )
 
+    # -- hidden panel questions (a question and its answers) -------------------------------------------
+
+    async def panel_question(self, dialogue_id: int, question_id: int) -> Row | None:
+        """A question of this dialogue's panel that the report can show (approved or relayed)."""
+        return await self.db.fetchone(
+            """SELECT q.id, q.text, q.asker_name FROM panel_questions q JOIN panels p ON p.id = q.panel_id
+               WHERE p.dialogue_id = ? AND q.id = ? AND q.status IN ('approved', 'relayed')""",
+            (dialogue_id, question_id),
+        )
+
+    async def hidden_questions(self, dialogue_id: int) -> set[int]:
+        rows = await self.db.fetchall(
+            "SELECT question_id FROM report_hidden_questions WHERE dialogue_id = ?", (dialogue_id,)
+        )
+        return {r[0] for r in rows}
+
+    async def hide_question(self, dialogue_id: int, question_id: int, user_id: int | None, now: str) -> int:
+        done = await self.db.execute(
+            """INSERT INTO report_hidden_questions (dialogue_id, question_id, hidden_by, hidden_at)
+               VALUES (?, ?, ?, ?) ON CONFLICT (dialogue_id, question_id) DO NOTHING""",
+            (dialogue_id, question_id, user_id, now),
+        )
+        return done.rowcount
+
+    async def restore_question(self, dialogue_id: int, question_id: int) -> int:
+        done = await self.db.execute(
+            "DELETE FROM report_hidden_questions WHERE dialogue_id = ? AND question_id = ?", (dialogue_id, question_id)
+        )
+        return done.rowcount
+
+    async def search_questions(self, dialogue_id: int, text: str, *, hidden: bool, limit: int = 25) -> list[Row]:
+        """Panel questions for an autocomplete: those hidden (``hidden=True``) or shown, matching ``text``."""
+        test = "EXISTS" if hidden else "NOT EXISTS"
+        return await self.db.fetchall(
+            f"""SELECT q.id, q.text, q.asker_name FROM panel_questions q JOIN panels p ON p.id = q.panel_id
+                WHERE p.dialogue_id = ? AND q.status IN ('approved', 'relayed')
+                AND {test} (SELECT 1 FROM report_hidden_questions h WHERE h.dialogue_id = p.dialogue_id
+                            AND h.question_id = q.id)
+                AND lower(q.text) LIKE lower(?) ESCAPE '\\'
+                ORDER BY q.id DESC LIMIT ?""",  # noqa: S608 (constant fragments)
+            (dialogue_id, _like(text), limit),
+        )
+
     async def search(self, dialogue_id: int, text: str, *, hidden: bool, limit: int = 25) -> list[Row]:
         """Contributions for an autocomplete: those hidden (``hidden=True``) or shown, matching ``text``."""
         test = "EXISTS" if hidden else "NOT EXISTS"
