@@ -305,7 +305,7 @@ def render_html(report: Report, language: str | None = None, *, draft: bool = Fa
         description=paragraphs(front.introduction or report.description),
         sections=[{"title": tx.one_line(sec.title), "paragraphs": paragraphs(sec.body)} for sec in front.sections],
         recording=tx.safe_url(front.panel_link),
-        moderator=tx.one_line(front.moderator) if front.moderator else None,
+        moderator=t(lang, "Moderator: {name}", name=tx.one_line(front.moderator)) if front.moderator else None,
         untagged=[quote(q) for q in report.untagged],
         agreed=[group(i.group, sx.consensus_figures(i, report, lang, False)) for i in consensus.agreed],
         divided=[group(i.group, sx.consensus_figures(i, report, lang, True)) for i in consensus.divided],

@@ -114,6 +114,7 @@ async def test_what_the_draft_decides_shows_in_every_format(story: Story) -> Non
             "Online and Mobile Training in January 2026.") in md
     assert md.index("#### What is Training for Gender Equality?") > md.index("Discussions were guided")
     assert "[watch it here](https://example.org/webinar)" in md and "Moderator: Maria Lopez" in md
+    assert '<p class="moderator">Moderator: Maria Lopez</p>' in render_html(report, "en")  # labelled in HTML too
     # The hidden item is gone everywhere; the accepted suggestion is a key point with its source link.
     for out in (md, render_html(report, "en"), render_json(report, "en"), "\n".join(render_discord(report, "en"))):
         assert "difficult journey" not in out
