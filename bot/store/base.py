@@ -18,6 +18,7 @@ asks :attr:`Database.dialect`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -67,6 +68,22 @@ class Database(Executor, Protocol):
     async def close(self) -> None: ...
 
 
+class TaskOwned:
+    """A transaction's ownership, the same for every store: the task that opened it, while it is open."""
+
+    def __init__(self) -> None:
+        self.owner = asyncio.current_task()
+        self.open = True
+
+    def held_by_caller(self) -> bool:
+        """Whether the calling task opened this transaction and it is still open."""
+        return self.open and asyncio.current_task() is self.owner
+
+    def _check(self) -> None:
+        if not self.held_by_caller():
+            raise RuntimeError("a transaction is used only by the task that opened it, while it is open")
+
+
 def row_dict(row: Row) -> dict[str, Any]:
     """A row as a plain dict (column name → value)."""
     return {key: row[key] for key in row.keys()}  # noqa: SIM118 (a Row is no dict)
@@ -83,4 +100,4 @@ def is_read(sql: str) -> bool:
     return head == "PRAGMA" and "=" not in sql
 
 
-__all__ = ["Database", "Executed", "Executor", "Params", "Row", "is_read", "row_dict"]
+__all__ = ["Database", "Executed", "Executor", "Params", "Row", "TaskOwned", "is_read", "row_dict"]

@@ -29,7 +29,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.store.base import Executed, Params, Row
+from bot.store.base import Executed, Params, Row, TaskOwned
 from bot.store.schema import SchemaTooNew, migration_files, split_sql
 
 log = logging.getLogger(__name__)
@@ -121,17 +121,12 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-class _Transaction:
+class _Transaction(TaskOwned):
     """One pooled connection inside a transaction, for the one task that opened it."""
 
-    def __init__(self, conn: asyncpg.Connection, owner: asyncio.Task[Any] | None) -> None:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        super().__init__()
         self.conn = conn
-        self.owner = owner
-        self.open = True
-
-    def _check(self) -> None:
-        if not self.open or asyncio.current_task() is not self.owner:
-            raise RuntimeError("a transaction is used only by the task that opened it, while it is open")
 
     async def execute(self, sql: str, params: Params = ()) -> Executed:
         self._check()
@@ -167,9 +162,7 @@ class PostgresDatabase:
 
     def _own(self) -> _Transaction | None:
         tx = self._current.get()
-        if tx is not None and tx.open and tx.owner is asyncio.current_task():
-            return tx
-        return None
+        return tx if tx is not None and tx.held_by_caller() else None
 
     async def execute(self, sql: str, params: Params = ()) -> Executed:
         tx = self._own()
@@ -209,7 +202,7 @@ class PostgresDatabase:
             yield current
             return
         async with self._pool.acquire() as conn, conn.transaction():
-            tx = _Transaction(conn, asyncio.current_task())
+            tx = _Transaction(conn)
             token = self._current.set(tx)
             try:
                 yield tx

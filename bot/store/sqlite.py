@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.store.base import Executed, Params, Row, is_read
+from bot.store.base import Executed, Params, Row, TaskOwned, is_read
 from bot.store.schema import SchemaTooNew, migrations, split_sql
 
 log = logging.getLogger(__name__)
@@ -35,17 +35,12 @@ READ_CONNECTIONS = 3
 _PRAGMAS = ("foreign_keys = ON", "busy_timeout = 5000", "synchronous = NORMAL")
 
 
-class _Transaction:
+class _Transaction(TaskOwned):
     """The writer connection, for the one task that holds the write lock."""
 
-    def __init__(self, conn: aiosqlite.Connection, owner: asyncio.Task[Any] | None) -> None:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__()
         self.conn = conn
-        self.owner = owner
-        self.open = True
-
-    def _check(self) -> None:
-        if not self.open or asyncio.current_task() is not self.owner:
-            raise RuntimeError("a transaction is used only by the task that opened it, while it is open")
 
     async def execute(self, sql: str, params: Params = ()) -> Executed:
         self._check()
@@ -92,9 +87,7 @@ class SqliteDatabase:
     def _own(self) -> _Transaction | None:
         """The transaction the calling task holds open, if any (a child task inherits none)."""
         tx = self._current.get()
-        if tx is not None and tx.open and tx.owner is asyncio.current_task():
-            return tx
-        return None
+        return tx if tx is not None and tx.held_by_caller() else None
 
     @asynccontextmanager
     async def _reader(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -153,7 +146,7 @@ class SqliteDatabase:
             yield current
             return
         async with self._write_lock:
-            tx = _Transaction(self._writer, asyncio.current_task())
+            tx = _Transaction(self._writer)
             token = self._current.set(tx)
             try:
                 async with self._writer.execute("BEGIN IMMEDIATE"):
