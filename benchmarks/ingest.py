@@ -27,7 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,10 @@ try:
     import orjson
 except ImportError:  # discord.py[speed] not installed: only the json parser is measured
     orjson = None
+
+
+#: messages (or rows committed) per second, worst loop stall (s), largest batch, text derived after (s)
+Result = tuple[float, float, int, float]
 
 
 class Ticker:
@@ -76,7 +80,7 @@ async def feed(ws: Any, frames: list[str]) -> None:
         await asyncio.sleep(0)
 
 
-async def bare_run(frames: list[str]) -> tuple[float, float, int]:
+async def bare_run(frames: list[str]) -> Result:
     client = discord.Client(intents=intents())
     done = asyncio.Event()
     seen = 0
@@ -98,16 +102,16 @@ async def bare_run(frames: list[str]) -> tuple[float, float, int]:
         await done.wait()
         elapsed = time.perf_counter() - started
     await client.close()
-    return total / elapsed, ticker.worst, 0
+    return total / elapsed, ticker.worst, 0, 0.0
 
 
-async def colloquy_run(frames: list[str], languages: str, store: str = "sqlite") -> tuple[float, float, int]:
+async def colloquy_run(frames: list[str], languages: str, store: str = "sqlite") -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         async with fresh_store(store, Path(tmp), "ingest") as target:
             return await _colloquy_run(target, frames, languages)
 
 
-async def _colloquy_run(target: str | Path, frames: list[str], languages: str) -> tuple[float, float, int]:
+async def _colloquy_run(target: str | Path, frames: list[str], languages: str) -> Result:
     bot = create_bot(for_database(target))
     await bot._async_setup_hook()
     await bot.setup_hook()
@@ -117,14 +121,10 @@ async def _colloquy_run(target: str | Path, frames: list[str], languages: str) -
         largest = 0
         store = service.repo.store_batch
 
-        async def measured(prepare: Callable[[], Any], cursors: Any, now: str) -> None:
-            def counted() -> Any:
-                nonlocal largest
-                rows, derived = prepare()
-                largest = max(largest, len(rows))
-                return rows, derived
-
-            await store(counted, cursors, now)
+        async def measured(rows: Sequence[Any], cursors: Any) -> None:
+            nonlocal largest
+            largest = max(largest, len(rows))
+            await store(rows, cursors)
 
         service.repo.store_batch = measured  # type: ignore[method-assign]
         ws = loopback(bot)
@@ -132,13 +132,18 @@ async def _colloquy_run(target: str | Path, frames: list[str], languages: str) -
         with Ticker() as ticker:
             started = time.perf_counter()
             await feed(ws, frames)
-            await service.flush()
+            await service.write_pending()
             elapsed = time.perf_counter() - started
         stored = await bot.db.fetchval("SELECT count(*) FROM contributions")
         assert stored == len(frames), f"{stored} rows committed of {len(frames)}"
+        started = time.perf_counter()
+        await service.flush()  # the text of the flood, derived once it is over
+        derived = time.perf_counter() - started
+        left = await bot.db.fetchval("SELECT count(*) FROM contributions WHERE derived = 0")
+        assert left == 0, f"{left} rows not derived"
     finally:
         await bot.close()
-    return len(frames) / elapsed, ticker.worst, largest
+    return len(frames) / elapsed, ticker.worst, largest, derived
 
 
 async def open_dialogue(bot: Any, languages: str) -> None:
@@ -177,7 +182,7 @@ async def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     frames = message_frames(args.messages)
-    results: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+    results: dict[tuple[str, str], list[Result]] = {}
     for run in range(1, args.runs + 1):
         for name, loads in parsers():
             discord.utils._from_json = loads  # what discord.py picks at import: json, or orjson with [speed]
@@ -187,7 +192,8 @@ async def main(argv: list[str]) -> int:
                 )
                 results.setdefault((name, mode), []).append(result)
                 print(f"run {run} {name:>6} {mode:>8}: {result[0]:9,.0f} msg/s  worst stall {result[1] * 1000:6.1f} ms"
-                      + (f"  largest batch {result[2]}" if mode == "colloquy" else ""), flush=True)
+                      + (f"  largest batch {result[2]}  text derived {result[3] * 1000:.0f} ms after"
+                         if mode == "colloquy" else ""), flush=True)
     store = "sqlite" if args.store == "sqlite" else "postgresql"
     print(f"\nmessages per run: {args.messages:,}  runs: {args.runs}  dialogue languages: {args.languages}  "
           f"store: {store}")
@@ -203,6 +209,9 @@ async def main(argv: list[str]) -> int:
         print(f"[{name}] worst loop stall: Colloquy {statistics.median(stalls):.1f} ms "
               f"({min(stalls):.1f}–{max(stalls):.1f}), bare {statistics.median(bare_stalls):.1f} ms; "
               f"largest batch {max(r[2] for r in results[(name, 'colloquy')])}")
+        derive = [r[3] * 1000 for r in results[(name, "colloquy")]]
+        print(f"[{name}] the flood's text (language, links, suggestions) derived after it: "
+              f"{statistics.median(derive):.0f} ms ({min(derive):.0f}–{max(derive):.0f})")
     return 0
 
 

@@ -1,9 +1,13 @@
 """Contributions: the write path of members' messages in open dialogues, and reads over them.
 
 The message hot path is synchronous and touches no database: :meth:`ContributionService.capture`
-looks the channel up in an in-memory map of open dialogues' channels and threads, builds the row and
-queues it in a write-behind batch. :meth:`ContributionService.flush` writes a batch with one
-``executemany`` in one transaction (plus the links, suggestions and channel cursors it implies).
+looks the channel up in an in-memory map of open dialogues' channels and threads and queues the
+message in a write-behind batch. A batch (``batch_size`` messages at most) is written as it came, in
+one transaction with the channels' cursors. What a text implies (language, links, keyword
+suggestions) is derived afterwards, off the loop, in chunks: right after the batch when messages
+come at a normal pace, after a flood when they pile up (a flood is written at the speed it arrives),
+and before any read that needs it (:meth:`ContributionService.flush`). A kill loses nothing: the rows
+wait in the database marked underived.
 Edits and deletions of a message still in the batch are applied to the batch; every write to
 contributions holds one lock, so an edit or delete never overtakes the insert it follows.
 
@@ -19,7 +23,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -32,10 +35,13 @@ from bot.contributions.text import KeywordRules
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import Database
-from bot.store.repositories.contributions import ContributionRepository, DerivedRow
+from bot.store.base import Row
+from bot.store.repositories.contributions import ContributionRepository, Derivation
 
 #: How many of a channel's most recent stored messages backfill re-reads to catch edits and deletions.
 BACKFILL_RECHECK = 50
+#: How many stored contributions one derivation pass takes (about 5 ms of text work).
+DERIVE_CHUNK = 500
 DISCORD_EPOCH_MS = 1420070400000
 
 
@@ -99,6 +105,9 @@ class ContributionService:
         #: channel id → (dialogue id, highest message id seen there) since the last flush.
         self._seen: dict[int, tuple[int, int]] = {}
         self._write_lock = asyncio.Lock()
+        #: Whether stored contributions may wait for their text to be derived.
+        self._underived = False
+        self._derive_lock = asyncio.Lock()
 
     # ------------------------------------------------------------------ the map of open dialogues
 
@@ -106,6 +115,7 @@ class ContributionService:
         """Build the channel map and load the opt-out set (start-up)."""
         await self.profiles.opted_out_members()
         await self.rebuild_map()
+        self._underived = await self.repo.has_underived()  # stored before a kill, not derived yet
 
     async def rebuild_map(self) -> None:
         rows = await self.repo.open_places()
@@ -172,12 +182,26 @@ class ContributionService:
     def batch_full(self) -> bool:
         return len(self._pending) >= self.config.batch_size
 
+    @property
+    def underived(self) -> bool:
+        """Whether stored contributions may still wait for :meth:`derive`."""
+        return self._underived
+
     async def flush(self) -> int:
-        """Write everything pending now, ``batch_size`` messages per transaction; how many were written.
+        """Write everything pending now, ``batch_size`` messages per transaction, and derive every stored
+        text; how many were written.
 
         Reads that must see every message received so far call this; the cog's timer writes one
-        batch at a time (:meth:`flush_batch`).
+        batch at a time (:meth:`flush_batch`) and derives in chunks (:meth:`derive`).
         """
+        written = await self.write_pending()
+        while await self.derive():
+            pass
+        return written
+
+    async def write_pending(self) -> int:
+        """Write everything pending now, ``batch_size`` messages per transaction (their text not derived
+        yet); how many were written."""
         written = 0
         rounds = -(-len(self._pending) // self.config.batch_size) or 1
         for _ in range(rounds):
@@ -188,6 +212,25 @@ class ContributionService:
             async with self._write_lock:
                 pass
         return written
+
+    async def derive(self, limit: int = DERIVE_CHUNK) -> int:
+        """Derive the text of up to ``limit`` stored contributions (oldest first) in a worker thread and
+        store it; how many were derived (0: none waits)."""
+        async with self._derive_lock:
+            if not self._underived:
+                return 0
+            self._underived = False  # a batch written from now on sets it again
+            try:
+                rows = await self.repo.underived(limit)
+                if rows:
+                    derivations = await asyncio.to_thread(_derive_rows, self.rules, rows)
+                    await self.repo.store_derived(derivations, iso(self.clock()))
+            except BaseException:
+                self._underived = True
+                raise
+            if len(rows) >= limit:
+                self._underived = True
+            return len(rows)
 
     async def flush_batch(self) -> int:
         """Write the oldest ``batch_size`` pending messages (and the channels' cursors) in one
@@ -215,9 +258,8 @@ class ContributionService:
             return 0
         try:
             await self.repo.store_batch(
-                partial(_prepare, self.rules, batch),
+                [_row(p) for p in batch],
                 [(channel, dialogue, last) for channel, (dialogue, last) in cursors.items()],
-                iso(self.clock()),
             )
         except BaseException:
             self._pending = {p.msg.message_id: p for p in batch}
@@ -233,6 +275,8 @@ class ContributionService:
                     self._seen[channel_id] = value
             raise
         self._batches_written += 1
+        if batch:
+            self._underived = True
         return len(batch)
 
     # ------------------------------------------------------------------------ edits and deletes
@@ -431,24 +475,25 @@ class ContributionService:
         )
 
 
-def _prepare(rules: KeywordRules, batch: list[_Pending]) -> tuple[list[tuple[Any, ...]], list[DerivedRow]]:
-    """The batch's rows and what their text implies (language, links, keyword suggestions).
+def _row(p: _Pending) -> tuple[Any, ...]:
+    """A pending message's row, as it came (the event loop builds it: cheaper than handing the
+    message over). Its language is the dialogue's main one until :func:`_derive_rows` knows better."""
+    msg, place = p.msg, p.place
+    return (
+        place.dialogue_id, place.question_id, msg.guild_id, msg.channel_id, msg.message_id, msg.author_id,
+        msg.author_name, msg.content, json.dumps(msg.attachments) if msg.attachments else "[]",
+        place.languages[0], iso(msg.created_at), iso(msg.edited_at) if msg.edited_at else None,
+        msg.content.count(" "),
+    )
 
-    Runs in the database thread with the insert (see
-    :meth:`~bot.store.repositories.contributions.ContributionRepository.store_batch`), not on the loop.
-    """
-    rows: list[tuple[Any, ...]] = []
-    derived: list[DerivedRow] = []
-    for p in batch:
-        msg, place = p.msg, p.place
-        d = derive(rules, place.languages, msg.content, msg.attachments)
-        created = iso(msg.created_at)
-        rows.append((
-            place.dialogue_id, place.question_id, msg.guild_id, msg.channel_id, msg.message_id, msg.author_id,
-            msg.author_name, msg.content, json.dumps(list(msg.attachments)) if msg.attachments else "[]",
-            d.language, created,
-            iso(msg.edited_at) if msg.edited_at else None, msg.content.count(" "),
+
+def _derive_rows(rules: KeywordRules, rows: Sequence[Row]) -> list[Derivation]:
+    """What each stored text implies (runs in a worker thread)."""
+    derivations = []
+    for row in rows:
+        attachments = json.loads(row["attachments"]) if row["attachments"] else []
+        d = derive(rules, tuple(row["languages"].split()) or ("en",), row["content"], attachments)
+        derivations.append(Derivation(
+            row["id"], row["dialogue_id"], row["author_id"], row["created_at"], d.language, d.urls, d.theme_keys
         ))
-        if d.urls or d.theme_keys:
-            derived.append(DerivedRow(msg.message_id, place.dialogue_id, msg.author_id, created, d.urls, d.theme_keys))
-    return rows, derived
+    return derivations

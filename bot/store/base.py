@@ -22,7 +22,7 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 #: Parameters of one statement: positional for ``?`` placeholders.
 Params = Sequence[Any]
@@ -66,6 +66,15 @@ class Database(Executor, Protocol):
     def transaction(self) -> AbstractAsyncContextManager[Executor]: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class BatchWriter(Protocol):
+    """A store with a faster road for a write-behind batch than the ``Database`` protocol's: SQLite's
+    ingest process (:meth:`bot.store.sqlite.SqliteDatabase.write_batch`). Each statement runs with
+    ``executemany`` over its rows, all in one transaction."""
+
+    async def write_batch(self, statements: Sequence[tuple[str, Sequence[Params]]]) -> None: ...
 
 
 class TaskOwned:

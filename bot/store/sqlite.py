@@ -24,7 +24,9 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.store.base import Executed, Params, Row, TaskOwned, is_read
+from bot.store.ingest_child import PRAGMAS
 from bot.store.schema import SchemaTooNew, migrations, split_sql
+from bot.store.sqlite_ingest import IngestProcess, Statements
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,6 @@ T = TypeVar("T")
 
 #: Read connections per store: a report compile and members' commands read side by side.
 READ_CONNECTIONS = 3
-_PRAGMAS = ("foreign_keys = ON", "busy_timeout = 5000", "synchronous = NORMAL")
 
 
 class _Transaction(TaskOwned):
@@ -80,6 +81,7 @@ class SqliteDatabase:
         for reader in readers:
             self._free.put_nowait(reader)
         self._write_lock = asyncio.Lock()
+        self._ingest = IngestProcess(path)
         self._current: ContextVar[_Transaction | None] = ContextVar(f"colloquy-tx-{id(self)}", default=None)
 
     # -- routing ----------------------------------------------------------------------------------------
@@ -190,7 +192,18 @@ class SqliteDatabase:
             result: T = await self._writer._execute(run, self._writer._conn)
             return result
 
+    async def write_batch(self, statements: Statements) -> None:
+        """A write-behind batch (``executemany`` per statement, in one transaction) run by the ingest
+        process (:mod:`bot.store.sqlite_ingest`): no GIL shared with the event loop during a flood.
+        Holds the write lock like any write, so it never waits on SQLite's own lock for this
+        process's transactions."""
+        if self._own() is not None:
+            raise RuntimeError("write_batch does not join the calling task's open transaction")
+        async with self._write_lock:
+            await self._ingest.run(statements)
+
     async def close(self) -> None:
+        await self._ingest.close()
         for conn in (*self._readers, self._writer):
             await conn.close()
 
@@ -198,7 +211,7 @@ class SqliteDatabase:
 async def _connect(path: Path, *, read_only: bool) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = aiosqlite.Row
-    for pragma in (*_PRAGMAS, *(["query_only = ON"] if read_only else [])):
+    for pragma in (*PRAGMAS, *(["query_only = ON"] if read_only else [])):
         async with conn.execute(f"PRAGMA {pragma}"):
             pass
     return conn

@@ -143,6 +143,8 @@ class ContributionsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         await self.service.load()
+        if self.service.underived:  # stored before a stop, their text not derived yet
+            self._flusher.start()
         self.bot.message_hooks.append(self.on_message_now)
         for menu in self._menus:
             self.bot.tree.add_command(menu)
@@ -175,9 +177,17 @@ class ContributionsCog(commands.Cog):
             return  # the first pass only starts the wait: a batch waits one interval at most
         await self._flush_logged()
         if self.service.batch_full:
-            self._queued()
-        if self.service.pending == 0:
+            self._queued()  # a flood: its text waits until it is over
+        else:
+            await self._derive_logged()
+        if self.service.pending == 0 and not self.service.underived:
             self._flusher.stop()  # idle: no timer runs until the next message
+
+    async def _derive_logged(self) -> None:
+        try:
+            await self.service.derive()
+        except Exception:
+            log.exception("deriving stored contributions' text failed; it is tried again")
 
     async def _flush_logged(self) -> bool:
         try:

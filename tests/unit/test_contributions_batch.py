@@ -1,15 +1,18 @@
-"""The write-behind batch under load: bounded batches, nothing lost when a write fails, derived values
-computed with the insert (not on the event loop)."""
+"""The write-behind batch under load: bounded batches, nothing lost when a write fails, the text of what
+was stored derived afterwards (off the event loop), once."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import asyncpg
 import pytest
 
+import bot.contributions.service as contributions_service
 from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
 from bot.contributions.service import ContributionService
@@ -17,6 +20,8 @@ from bot.store import Database
 from tests.unit.test_contributions import ALICE, BOB, THREAD_1, THREAD_2, clock, make_dialogue, message
 
 BATCH = 50
+#: How a failed write surfaces from either store.
+STORE_ERRORS = (sqlite3.Error, asyncpg.PostgresError)
 
 
 @pytest.fixture
@@ -29,24 +34,18 @@ async def service(db: Database) -> ContributionService:
 
 def spy_batches(service: ContributionService, fail: Callable[[int], bool] = lambda n: False) -> list[int]:
     """Record the size of every batch the store is asked to write; ``fail(call number)`` makes that
-    write fail inside its transaction (after the rows were built, as a full disk would)."""
+    write fail inside its transaction, after its rows went in: a last row breaks a foreign key."""
     sizes: list[int] = []
     original = service.repo.store_batch
     calls = 0
 
-    async def store_batch(prepare: Callable[[], Any], cursors: Any, now: str) -> None:
+    async def store_batch(rows: Sequence[Sequence[Any]], cursors: Any) -> None:
         nonlocal calls
         calls += 1
-        call = calls
-
-        def counted() -> Any:
-            rows, derived = prepare()
-            sizes.append(len(rows))
-            if fail(call):
-                raise OSError("disk I/O error")
-            return rows, derived
-
-        await original(counted, cursors, now)
+        sizes.append(len(rows))
+        if fail(calls) and rows:
+            rows = [*rows, (999_999, *rows[-1][1:4], 1, *rows[-1][5:])]  # no such dialogue
+        await original(rows, cursors)
 
     service.repo.store_batch = store_batch  # type: ignore[method-assign]
     return sizes
@@ -87,12 +86,12 @@ async def test_nothing_is_lost_when_a_flush_fails_and_the_retry_writes_each_mess
     sent = [message(THREAD_1, ALICE, f"see https://example.org/{i} about recommendations") for i in range(BATCH + 7)]
     for m in sent:
         service.capture(m)
-    with pytest.raises(OSError):
+    with pytest.raises(STORE_ERRORS):
         await service.flush_batch()
     assert service.pending == BATCH + 7  # the failed batch is back, in front
     assert await db.fetchval("SELECT count(*) FROM contributions") == 0
     assert await service.flush_batch() == BATCH
-    with pytest.raises(OSError):
+    with pytest.raises(STORE_ERRORS):
         await service.flush_batch()
     late = message(THREAD_1, BOB, "arrived while the store was failing")
     service.capture(late)
@@ -100,23 +99,22 @@ async def test_nothing_is_lost_when_a_flush_fails_and_the_retry_writes_each_mess
     rows = await db.fetchall("SELECT message_id FROM contributions ORDER BY id")
     assert sorted(r[0] for r in rows) == sorted([m.message_id for m in sent] + [late.message_id])
     assert [r[0] for r in rows][:BATCH] == [m.message_id for m in sent[:BATCH]]  # oldest first
-    # Derived values came with them, once each.
+    # Their text was derived afterwards, once each.
     assert await db.fetchval("SELECT count(*) FROM links") == BATCH + 7
     assert await db.fetchval("SELECT max(last_message_id) FROM channel_cursors") == late.message_id
 
 
-async def test_the_text_work_of_a_batch_runs_off_the_event_loop(service: ContributionService) -> None:
+async def test_the_text_work_of_a_batch_runs_off_the_event_loop(
+    service: ContributionService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     threads: set[int] = set()
-    original = service.repo.store_batch
+    original = contributions_service._derive_rows
 
-    async def store_batch(prepare: Callable[[], Any], cursors: Any, now: str) -> None:
-        def watched() -> Any:
-            threads.add(threading.get_ident())
-            return prepare()
+    def watched(*args: Any) -> Any:
+        threads.add(threading.get_ident())
+        return original(*args)
 
-        await original(watched, cursors, now)
-
-    service.repo.store_batch = store_batch  # type: ignore[method-assign]
+    monkeypatch.setattr(contributions_service, "_derive_rows", watched)
     service.capture(message(THREAD_1, ALICE, "a recommendation with https://example.org/x"))
     await service.flush()
     assert threads and threading.get_ident() not in threads

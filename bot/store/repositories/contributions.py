@@ -7,14 +7,12 @@ branches on ``db.dialect``.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.base import Database, Executor, Row
+from bot.store.base import BatchWriter, Database, Executor, Row
 
 _SQL_CHUNK = 500
 
@@ -30,34 +28,25 @@ def marks(n: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class DerivedRow:
-    """What one stored message implies beside its row: links shared and themes suggested."""
+class Derivation:
+    """What a stored contribution's text implies: its language, the links it shares, the themes its
+    keywords suggest (:func:`bot.contributions.derived.derive`)."""
 
-    message_id: int
+    contribution_id: int
     dialogue_id: int
     author_id: int
     created_at: str
+    language: str
     urls: Sequence[str]
     theme_keys: Iterable[str]
 
 
+#: A message as it came: ``derived = 0`` until :meth:`ContributionRepository.store_derived`.
 _INSERT_CONTRIBUTION = """
 INSERT INTO contributions (dialogue_id, question_id, guild_id, channel_id, message_id,
-    author_id, author_name, content, attachments, language, created_at, edited_at, space_count)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    author_id, author_name, content, attachments, language, created_at, edited_at, space_count, derived)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
 ON CONFLICT (message_id) DO NOTHING"""
-
-# Links and suggestions find their contribution (and theme) by key in SQL: no id round trip.
-_INSERT_LINK_OF_MESSAGE = """
-INSERT INTO links (dialogue_id, url, contribution_id, shared_by, shared_at)
-SELECT ?, ?, c.id, ?, ? FROM contributions c WHERE c.message_id = ?
-ON CONFLICT (dialogue_id, url) DO NOTHING"""
-
-_INSERT_SUGGESTION_OF_MESSAGE = """
-INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-SELECT c.id, th.id, 'suggestion', 'suggested', NULL, ?
-FROM contributions c, themes th WHERE c.message_id = ? AND th.dialogue_id = ? AND th.key = ?
-ON CONFLICT (contribution_id, theme_id) DO NOTHING"""
 
 _UPSERT_CURSOR = """
 INSERT INTO channel_cursors (channel_id, dialogue_id, last_message_id) VALUES (?, ?, ?)
@@ -116,61 +105,56 @@ class ContributionRepository:
 
     # -- the write path --------------------------------------------------------------------------------
 
-    async def store_batch(
-        self,
-        prepare: Callable[[], tuple[list[tuple[Any, ...]], list[DerivedRow]]],
-        cursors: Sequence[tuple[int, int, int]],
-        now: str,
-    ) -> None:
-        """Store a batch: ``prepare()`` builds its rows and derived values off the event loop, then
-        :meth:`write_batch`'s statements run in one transaction.
+    async def store_batch(self, rows: Sequence[Sequence[Any]], cursors: Sequence[tuple[int, int, int]]) -> None:
+        """Store a batch of messages as they came, and the channels' cursors (channel, dialogue, last
+        id), in one transaction; a message stored before is left alone. Their text is derived later
+        (:meth:`underived`, :meth:`store_derived`): a flood is written at the speed it arrives.
 
-        On SQLite the whole of it (``prepare`` included) is one call to the writer's thread
-        (:meth:`bot.store.sqlite.SqliteDatabase.run_sync`); on other stores ``prepare`` runs in a
-        worker thread and the statements through the ``Database`` protocol.
+        SQLite hands the batch to its ingest process (:class:`~bot.store.base.BatchWriter`);
+        PostgreSQL gets one statement, one round trip (the loop that sends it is busy with the flood).
         """
-        run_sync = getattr(self.db, "run_sync", None)
-        if run_sync is None:
-            rows, derived = await asyncio.to_thread(prepare)
-            await self.write_batch(rows, derived, cursors, now)
-            return
+        if isinstance(self.db, BatchWriter):
+            await self.db.write_batch([(_INSERT_CONTRIBUTION, rows), (_UPSERT_CURSOR, cursors)])
+        else:
+            await self.db.execute(_PG_BATCH, [*_columns(rows, 13), *_columns(cursors, 3)])
 
-        def work(conn: sqlite3.Connection) -> None:
-            rows, derived = prepare()
-            links, suggestions = _derived_params(derived, now)
-            for sql, params in (
-                (_INSERT_CONTRIBUTION, rows), (_INSERT_LINK_OF_MESSAGE, links),
-                (_INSERT_SUGGESTION_OF_MESSAGE, suggestions), (_UPSERT_CURSOR, cursors),
-            ):
-                if params:
-                    conn.executemany(sql, params)
+    async def has_underived(self) -> bool:
+        return await self.db.fetchval("SELECT 1 FROM contributions WHERE derived = 0 LIMIT 1") is not None
 
-        await run_sync(work)
+    async def underived(self, limit: int) -> list[Row]:
+        """Up to ``limit`` stored contributions whose text is not derived yet, oldest first (so a link
+        is credited to the first member who shared it)."""
+        return await self.db.fetchall(
+            """SELECT c.id, c.dialogue_id, c.author_id, c.content, c.attachments, c.created_at, d.languages
+               FROM contributions c JOIN dialogues d ON d.id = c.dialogue_id
+               WHERE c.derived = 0 ORDER BY c.id LIMIT ?""",
+            (limit,),
+        )
 
-    async def write_batch(
-        self,
-        rows: Sequence[Sequence[Any]],
-        derived: Sequence[DerivedRow],
-        cursors: Sequence[tuple[int, int, int]],
-        now: str,
-    ) -> None:
-        """One batch in one transaction: the contributions (a message stored before is left alone), the
-        links and keyword suggestions they imply, and the channels' cursors (channel, dialogue, last id)."""
-        links, suggestions = _derived_params(derived, now)
-        if self.db.dialect == "postgresql":
-            # One statement, one round trip: per-statement round trips would each wait for an event
-            # loop busy with the flood (PostgreSQL has no database thread to hand the batch to).
-            await self.db.execute(_PG_BATCH, _pg_batch_params(rows, links, suggestions, cursors))
-            return
+    async def store_derived(self, derivations: Sequence[Derivation], now: str) -> int:
+        """Store what contributions' texts imply, in one transaction: their language, links and keyword
+        suggestions. A contribution derived meanwhile (an edit does it, or another process) or
+        deleted is left alone: the ``UPDATE … RETURNING`` claims each row once (a row lock on
+        PostgreSQL). How many were stored."""
         async with self.db.transaction() as tx:
-            if rows:
-                await tx.executemany(_INSERT_CONTRIBUTION, rows)
-            if links:
-                await tx.executemany(_INSERT_LINK_OF_MESSAGE, links)
+            claimed: set[int] = set()
+            for chunk in chunks([d.contribution_id for d in derivations]):
+                found = await tx.fetchall(
+                    f"UPDATE contributions SET derived = 1 WHERE derived = 0 AND id IN ({marks(len(chunk))}) RETURNING id",  # noqa: S608, E501
+                    tuple(chunk),
+                )
+                claimed.update(row["id"] for row in found)
+            mine = [d for d in derivations if d.contribution_id in claimed]
+            languages = [(d.language, d.contribution_id) for d in mine]
+            if languages:
+                await tx.executemany("UPDATE contributions SET language = ? WHERE id = ?", languages)
+            await _insert_links(tx, [
+                (d.dialogue_id, url, d.contribution_id, d.author_id, d.created_at) for d in mine for url in d.urls
+            ])
+            suggestions = [(d.contribution_id, now, d.dialogue_id, key) for d in mine for key in sorted(d.theme_keys)]
             if suggestions:
-                await tx.executemany(_INSERT_SUGGESTION_OF_MESSAGE, suggestions)
-            if cursors:
-                await tx.executemany(_UPSERT_CURSOR, cursors)
+                await tx.executemany(_INSERT_SUGGESTION, suggestions)
+        return len(mine)
 
     # -- edits and deletes ----------------------------------------------------------------------------
 
@@ -191,7 +175,8 @@ class ContributionRepository:
         cid, dialogue_id = row["id"], row["dialogue_id"]
         async with self.db.transaction() as tx:
             await tx.execute(
-                """UPDATE contributions SET content = ?, attachments = ?, language = ?, edited_at = ?, space_count = ?
+                """UPDATE contributions SET content = ?, attachments = ?, language = ?, edited_at = ?, space_count = ?,
+                          derived = 1
                    WHERE id = ?""",
                 (content, attachments_json, language, edited_at, content.count(" "), cid),
             )
@@ -449,66 +434,25 @@ def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
-def _pg_batch_params(
-    rows: Sequence[Sequence[Any]], links: Sequence[Sequence[Any]], suggestions: Sequence[Sequence[Any]],
-    cursors: Sequence[Sequence[Any]],
-) -> list[Any]:
-    return [*_columns(rows, 13), *_columns(links, 5), *_columns(suggestions, 4), *_columns(cursors, 3)]
-
-
-#: The batch of :meth:`ContributionRepository.write_batch` as one PostgreSQL statement — the columns
+#: The batch of :meth:`ContributionRepository.store_batch` as one PostgreSQL statement — the columns
 #: of ``_INSERT_CONTRIBUTION``, in its order (keep the two in step; the PostgreSQL run of the suite
-#: fails when they drift). Its CTEs run
-#: on one snapshot, so links and suggestions find this batch's contributions through ``ins``'s
-#: RETURNING and earlier ones in the table; ``WITH ORDINALITY`` keeps the arrival order of ids).
+#: fails when they drift). ``WITH ORDINALITY`` keeps the arrival order of ids.
 _PG_BATCH = """
-WITH new AS (
-    SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
-                         ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+WITH ins AS (
+    INSERT INTO contributions (dialogue_id, question_id, guild_id, channel_id, message_id,
+        author_id, author_name, content, attachments, language, created_at, edited_at, space_count, derived)
+    SELECT dialogue_id, question_id, guild_id, channel_id, message_id, author_id, author_name, content,
+           attachments, language, created_at, edited_at, space_count, 0
+    FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+                ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
         WITH ORDINALITY AS r(dialogue_id, question_id, guild_id, channel_id, message_id, author_id, author_name,
                              content, attachments, language, created_at, edited_at, space_count, n)
-), ins AS (
-    INSERT INTO contributions (dialogue_id, question_id, guild_id, channel_id, message_id,
-        author_id, author_name, content, attachments, language, created_at, edited_at, space_count)
-    SELECT dialogue_id, question_id, guild_id, channel_id, message_id, author_id, author_name, content,
-           attachments, language, created_at, edited_at, space_count FROM new ORDER BY n
+    ORDER BY n
     ON CONFLICT (message_id) DO NOTHING
-    RETURNING id, message_id
-), lnk AS (
-    SELECT * FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::bigint[])
-        WITH ORDINALITY AS l(dialogue_id, url, shared_by, shared_at, message_id, n)
-), sug AS (
-    SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[])
-        WITH ORDINALITY AS s(created_at, message_id, dialogue_id, key, n)
-), known AS (
-    SELECT id, message_id FROM ins
-    UNION ALL
-    SELECT c.id, c.message_id FROM contributions c
-    WHERE c.message_id IN (SELECT message_id FROM lnk UNION SELECT message_id FROM sug)
-), links_in AS (
-    INSERT INTO links (dialogue_id, url, contribution_id, shared_by, shared_at)
-    SELECT l.dialogue_id, l.url, k.id, l.shared_by, l.shared_at FROM lnk l JOIN known k USING (message_id)
-    ORDER BY l.n
-    ON CONFLICT (dialogue_id, url) DO NOTHING
-), tags_in AS (
-    INSERT INTO contribution_tags (contribution_id, theme_id, source, status, tagged_by, created_at)
-    SELECT k.id, th.id, 'suggestion', 'suggested', NULL, s.created_at
-    FROM sug s JOIN known k USING (message_id) JOIN themes th ON th.dialogue_id = s.dialogue_id AND th.key = s.key
-    ORDER BY s.n
-    ON CONFLICT (contribution_id, theme_id) DO NOTHING
-), cursors_in AS (
-    INSERT INTO channel_cursors (channel_id, dialogue_id, last_message_id)
-    SELECT channel_id, max(dialogue_id), max(last_message_id)
-    FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS u(channel_id, dialogue_id, last_message_id)
-    GROUP BY channel_id
-    ON CONFLICT (channel_id) DO UPDATE
-    SET last_message_id = GREATEST(channel_cursors.last_message_id, excluded.last_message_id)
 )
-SELECT count(*) FROM ins"""
-
-
-def _derived_params(derived: Sequence[DerivedRow], now: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Parameters of the links and suggestions statements for a batch's derived values."""
-    links = [(d.dialogue_id, url, d.author_id, d.created_at, d.message_id) for d in derived for url in d.urls]
-    suggestions = [(now, d.message_id, d.dialogue_id, key) for d in derived for key in sorted(d.theme_keys)]
-    return links, suggestions
+INSERT INTO channel_cursors (channel_id, dialogue_id, last_message_id)
+SELECT channel_id, max(dialogue_id), max(last_message_id)
+FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS u(channel_id, dialogue_id, last_message_id)
+GROUP BY channel_id
+ON CONFLICT (channel_id) DO UPDATE
+SET last_message_id = GREATEST(channel_cursors.last_message_id, excluded.last_message_id)"""
