@@ -19,7 +19,7 @@ from bot.i18n.mentions import CommandMentions
 from bot.i18n.translator import CatalogTranslator
 from bot.services import Services, build_services
 from bot.sharding import ShardScope
-from bot.store import Database, open_database
+from bot.store import Database, StoreUnavailable, open_database
 from cogs.kit.reply import NO_MENTIONS, language_for, send_ephemeral
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,15 @@ async def report_interaction_error(
         # answer: nothing to tell them, nothing to log as an error.
         log.info("interaction %s was already acknowledged (code 40060); treated as answered", interaction.id)
         return
-    lang = await language_for(bot, interaction)
-    if isinstance(error, UserError):
+    try:
+        lang = await language_for(bot, interaction)
+    except StoreUnavailable:  # the guild's language is in the store: the member's own client decides
+        lang = i18n.resolve(interaction.locale.value if interaction.locale else None)
+    if isinstance(error, StoreUnavailable):
+        log.warning("interaction %s: the database is unreachable (%s)", interaction.id, error)
+        message = i18n.t(lang, "The database cannot be reached right now, so nothing was done. "
+                               "Please try again in a few minutes.")
+    elif isinstance(error, UserError):
         message = error.render(lang)
     elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
         message = NotModerator().render(lang)

@@ -16,6 +16,11 @@ schedulers and other bots in the same process keep their own time, and nothing o
 APScheduler sleeps with ``loop.call_later``, which follows ``time.monotonic`` (SimCord moves it with
 its clock), so inside SimCord ``await env.advance_time(...)`` alone runs a dialogue week.
 
+**The database away.** A wake-up that cannot read the rows (a server store restarting:
+:class:`bot.store.StoreUnavailable`) arms one retry wake-up, 10 s later, then 30 s, 2 min… until a
+pass succeeds: a post that fell due meanwhile is made once the server is back, not at the next
+item's time (nor skipped as too late by then).
+
 The executor's misfire check (``apscheduler.executors.base``) also reads ``datetime.now``; it runs only
 for jobs with a ``misfire_grace_time``, and ours have none (the runner applies the grace period).
 ``tests/unit/test_schedule_clock.py`` pins both facts against the installed APScheduler.
@@ -24,6 +29,7 @@ for jobs with a ``misfire_grace_time``, and ours have none (the runner applies t
 from __future__ import annotations
 
 import asyncio
+import logging
 import types
 from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
@@ -36,7 +42,12 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
-from bot.scheduling.runner import ScheduleRunner
+from bot.scheduling.runner import ScheduleRunner, retry_delay
+from bot.store import StoreUnavailable
+
+log = logging.getLogger(__name__)
+#: The job that wakes the runner again after a wake-up found the database away.
+RETRY_JOB = "schedule-retry"
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
@@ -100,6 +111,8 @@ class Scheduler:
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 2},
         )
         self._started = False
+        #: Wake-ups in a row that found the database away (each retry waits longer: ``retry_delay``).
+        self._failed_wakes = 0
         self._aps_stopped = asyncio.Event()
         self._aps.add_listener(lambda _event: self._aps_stopped.set(), EVENT_SCHEDULER_SHUTDOWN)
 
@@ -117,8 +130,26 @@ class Scheduler:
         await self._wake()
 
     async def _wake(self) -> None:
-        await self.runner.run_due()
-        await self.rebuild()
+        try:
+            await self.runner.run_due()
+            await self.rebuild()
+        except StoreUnavailable as error:
+            # The database is away (a server store restarting): the wake-up that failed was this
+            # item's only one. Wake again later, until the rows can be read; nothing is lost meanwhile
+            # (the rows say what is due, and a row claimed before the cut is reconciled).
+            self._retry_wake(error)
+        else:
+            self._failed_wakes = 0
+
+    def _retry_wake(self, error: BaseException) -> None:
+        if not self._started:
+            return
+        self._failed_wakes += 1
+        delay = retry_delay(self._failed_wakes)
+        log.warning("schedule: the database cannot be reached (%s); trying again in %ss", error,
+                    int(delay.total_seconds()))
+        self._aps.add_job(self._wake, DateTrigger(run_date=self.clock() + delay), id=RETRY_JOB,
+                          replace_existing=True)
 
     async def rebuild(self) -> None:
         """Make the jobs match the rows (idempotent)."""
@@ -127,6 +158,8 @@ class Scheduler:
         wanted = await self.runner.wake_times()
         now = self.clock()
         for job in self._aps.get_jobs():
+            if job.id == RETRY_JOB:
+                continue
             item_id = int(job.id.rsplit("-", 1)[1])
             if item_id not in wanted:
                 job.remove()

@@ -24,6 +24,10 @@ class StoreError(RuntimeError):
     """A store that cannot be opened: a bad URL, an unreachable server, refused credentials."""
 
 
+class StoreUnavailable(StoreError):
+    """The database server cannot be reached mid-run (it went away, or refuses connections for now)."""
+
+
 def is_postgres(target: str | Path) -> bool:
     return str(target).startswith(POSTGRES_PREFIXES)
 
@@ -97,6 +101,7 @@ __all__ = [
     "SchemaTooNew",
     "SqliteDatabase",
     "StoreError",
+    "StoreUnavailable",
     "is_postgres",
     "migrate",
     "open_database",

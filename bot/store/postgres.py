@@ -8,6 +8,11 @@
 * **SQL** — repositories write ``?`` placeholders; they are rewritten to ``$1, $2…`` here (string
   literals, quoted names and comments are left alone). Rows are asyncpg records: ``row["col"]`` and
   ``row[0]``. ``Executed.rowcount`` comes from the command status (``UPDATE 3``).
+* **A server that goes away** — a refused or cut connection, a server shutting down or starting up,
+  raises :class:`bot.store.StoreUnavailable` (whatever asyncpg or the OS raised is its cause), so
+  callers tell "the database is away for now" from a bug. Nothing is cached per connection: once the
+  server is back, the pool's next ``acquire`` connects afresh (a connection the server cut is
+  replaced, not reused).
 * **Migrations** — the same numbered sequence as SQLite (:mod:`bot.store.schema`), the version in the
   ``schema_migrations`` table, all pending files in one transaction under an advisory lock (two shard
   processes starting together migrate once). A portable file gets 64-bit integer columns here
@@ -21,14 +26,15 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
+from bot.store import StoreUnavailable
 from bot.store.base import Executed, Params, Row, TaskOwned
 from bot.store.schema import SchemaTooNew, migration_files, split_sql
 
@@ -121,6 +127,33 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
+#: What asyncpg and the OS raise when the server is away: a refused, cut or timed-out connection
+#: (class 08, ``OSError``, the connect timeout), a server shutting down, crashed, starting up or full.
+_SERVER_AWAY: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+@contextmanager
+def _server_calls(conn: asyncpg.Connection | None = None) -> Iterator[None]:
+    """Raise :class:`StoreUnavailable` for a server that is away (``conn``: the connection in use,
+    whose use after the server cut it raises asyncpg's ``InterfaceError``)."""
+    try:
+        yield
+    except _SERVER_AWAY as exc:
+        raise StoreUnavailable(f"the database server cannot be reached: {type(exc).__name__}: {exc}") from exc
+    except asyncpg.InterfaceError as exc:
+        if conn is None or not conn.is_closed():
+            raise
+        raise StoreUnavailable(f"the database connection was lost: {exc}") from exc
+
+
 class _Transaction(TaskOwned):
     """One pooled connection inside a transaction, for the one task that opened it."""
 
@@ -130,20 +163,24 @@ class _Transaction(TaskOwned):
 
     async def execute(self, sql: str, params: Params = ()) -> Executed:
         self._check()
-        return Executed(rowcount(await self.conn.execute(to_dollar(sql), *args(params))))
+        with _server_calls(self.conn):
+            return Executed(rowcount(await self.conn.execute(to_dollar(sql), *args(params))))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._check()
-        await self.conn.executemany(to_dollar(sql), [args(r) for r in rows])
+        with _server_calls(self.conn):
+            await self.conn.executemany(to_dollar(sql), [args(r) for r in rows])
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         self._check()
-        row: Row | None = await self.conn.fetchrow(to_dollar(sql), *args(params))
+        with _server_calls(self.conn):
+            row: Row | None = await self.conn.fetchrow(to_dollar(sql), *args(params))
         return row
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         self._check()
-        return list(await self.conn.fetch(to_dollar(sql), *args(params)))
+        with _server_calls(self.conn):
+            return list(await self.conn.fetch(to_dollar(sql), *args(params)))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -168,8 +205,9 @@ class PostgresDatabase:
         tx = self._own()
         if tx is not None:
             return await tx.execute(sql, params)
-        async with self._pool.acquire() as conn:
-            return Executed(rowcount(await conn.execute(to_dollar(sql), *args(params))))
+        async with self._connection() as conn:
+            with _server_calls(conn):
+                return Executed(rowcount(await conn.execute(to_dollar(sql), *args(params))))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as tx:
@@ -179,16 +217,18 @@ class PostgresDatabase:
         tx = self._own()
         if tx is not None:
             return await tx.fetchall(sql, params)
-        async with self._pool.acquire() as conn:
-            return list(await conn.fetch(to_dollar(sql), *args(params)))
+        async with self._connection() as conn:
+            with _server_calls(conn):
+                return list(await conn.fetch(to_dollar(sql), *args(params)))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         tx = self._own()
         if tx is not None:
             return await tx.fetchone(sql, params)
-        async with self._pool.acquire() as conn:
-            row: Row | None = await conn.fetchrow(to_dollar(sql), *args(params))
-            return row
+        async with self._connection() as conn:
+            with _server_calls(conn):
+                row: Row | None = await conn.fetchrow(to_dollar(sql), *args(params))
+                return row
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -201,14 +241,40 @@ class PostgresDatabase:
         if current is not None:
             yield current
             return
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self._connection() as conn:
+            transaction = conn.transaction()
+            with _server_calls(conn):
+                await transaction.start()
             tx = _Transaction(conn)
             token = self._current.set(tx)
             try:
                 yield tx
+            except BaseException:
+                tx.open = False
+                if not conn.is_closed():  # a cut connection has nothing left to roll back
+                    try:
+                        await transaction.rollback()
+                    except (*_SERVER_AWAY, asyncpg.InterfaceError):
+                        log.warning("could not roll back: the database server went away", exc_info=True)
+                raise
+            else:
+                tx.open = False
+                with _server_calls(conn):
+                    await transaction.commit()
             finally:
                 tx.open = False
                 self._current.reset(token)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection (a fresh one if the server cut the last): :class:`StoreUnavailable`
+        while the server cannot be reached."""
+        with _server_calls():
+            conn = await self._pool.acquire()
+        try:
+            yield conn
+        finally:
+            await self._pool.release(conn)
 
     async def close(self) -> None:
         """Close the pool: connections still in use get :data:`CLOSE_GRACE` seconds, then are cut."""
