@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
@@ -124,13 +126,11 @@ def simcord_bot(config: Config) -> ColloquyBot:
     return create_bot(config)
 
 
-@pytest.fixture
-async def simcord_env(simcord_bot: ColloquyBot, request: pytest.FixtureRequest) -> AsyncIterator[simcord.Env]:
-    """SimCord's environment, plus what it leaves to us: the bot is closed (cogs flush, database
-    closes) before the environment shuts down. ``@pytest.mark.simcord(...)`` passes options."""
-    marker = request.node.get_closest_marker("simcord")
-    options = marker.kwargs if marker else {}
-    env = simcord.Env(simcord_bot, **options)  # as simcord's own fixture does
+@asynccontextmanager
+async def simcord_world(bot: ColloquyBot, **options: Any) -> AsyncIterator[simcord.Env]:
+    """SimCord's environment around ``bot``, plus what it leaves to us: the bot is closed (cogs flush,
+    database closes) before the environment shuts down; errors the bot swallowed fail the test."""
+    env = simcord.Env(bot, **options)  # as simcord's own fixture does
     await env.start()
     try:
         yield env
@@ -142,6 +142,15 @@ async def simcord_env(simcord_bot: ColloquyBot, request: pytest.FixtureRequest) 
             await env.shutdown()
         if env.check_errors:
             env._raise_errors_since(env._errors_acknowledged)
+
+
+@pytest.fixture
+async def simcord_env(simcord_bot: ColloquyBot, request: pytest.FixtureRequest) -> AsyncIterator[simcord.Env]:
+    """:func:`simcord_world` for the test's bot. ``@pytest.mark.simcord(...)`` passes options."""
+    marker = request.node.get_closest_marker("simcord")
+    options = marker.kwargs if marker else {}
+    async with simcord_world(simcord_bot, **options) as env:
+        yield env
 
 
 async def restart(
@@ -212,8 +221,17 @@ class Community:
 
 @pytest.fixture
 async def community(simcord_env: simcord.Env) -> Community:
-    env = simcord_env
-    guild = env.create_guild("Community of Practice")
+    synced = await simcord_env.bot.tree.sync()
+    return build_community(simcord_env, {c.name: c for c in synced})
+
+
+def build_community(
+    env: simcord.Env, commands: dict[str, discord.app_commands.AppCommand], name: str = "Community of Practice",
+    *, shard_id: int | None = None,
+) -> Community:
+    """A server (on shard ``shard_id`` of a sharded world) with a moderator, three members and the
+    usual channels; ``commands`` are the synced commands."""
+    guild = env.create_guild(name, shard_id=shard_id)
     general = guild.create_text_channel("general")
     dialogue = guild.create_text_channel("virtual-dialogue")
     mods = guild.create_text_channel("moderators")
@@ -223,6 +241,4 @@ async def community(simcord_env: simcord.Env) -> Community:
     alice = guild.add_member(env.create_user("alice"))
     bob = guild.add_member(env.create_user("bob"))
     carol = guild.add_member(env.create_user("carol"))
-    synced = await env.bot.tree.sync()
-    commands = {c.name: c for c in synced}
     return Community(env, guild, general, dialogue, mods, summary, moderator, alice, bob, carol, commands)

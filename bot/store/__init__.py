@@ -11,21 +11,13 @@ from collections.abc import Awaitable
 from pathlib import Path
 from typing import TypeVar
 
-from bot.store.base import Database, Executed, Executor, Row
+from bot.store.base import Database, Executed, Executor, Row, StoreError, StoreUnavailable
 from bot.store.schema import SchemaTooNew
 from bot.store.sqlite import SqliteDatabase, migrate_sqlite, open_sqlite
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 T = TypeVar("T")
-
-
-class StoreError(RuntimeError):
-    """A store that cannot be opened: a bad URL, an unreachable server, refused credentials."""
-
-
-class StoreUnavailable(StoreError):
-    """The database server cannot be reached mid-run (it went away, or refuses connections for now)."""
 
 
 def is_postgres(target: str | Path) -> bool:

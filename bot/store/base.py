@@ -77,6 +77,14 @@ class BatchWriter(Protocol):
     async def write_batch(self, statements: Sequence[tuple[str, Sequence[Params]]]) -> None: ...
 
 
+class StoreError(RuntimeError):
+    """A store that cannot be opened: a bad URL, an unreachable server, refused credentials."""
+
+
+class StoreUnavailable(StoreError):
+    """The database server cannot be reached mid-run (it went away, or refuses connections for now)."""
+
+
 class TaskOwned:
     """A transaction's ownership, the same for every store: the task that opened it, while it is open."""
 
@@ -109,4 +117,7 @@ def is_read(sql: str) -> bool:
     return head == "PRAGMA" and "=" not in sql
 
 
-__all__ = ["Database", "Executed", "Executor", "Params", "Row", "TaskOwned", "is_read", "row_dict"]
+__all__ = [
+    "Database", "Executed", "Executor", "Params", "Row", "StoreError", "StoreUnavailable", "TaskOwned", "is_read",
+    "row_dict",
+]

@@ -34,8 +34,7 @@ from typing import Any
 
 import asyncpg
 
-from bot.store import StoreUnavailable
-from bot.store.base import Executed, Params, Row, TaskOwned
+from bot.store.base import Executed, Params, Row, StoreUnavailable, TaskOwned
 from bot.store.schema import SchemaTooNew, migration_files, split_sql
 
 log = logging.getLogger(__name__)
