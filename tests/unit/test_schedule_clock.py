@@ -112,3 +112,42 @@ async def test_nothing_of_a_scheduler_remains_once_it_is_shut_down(db, config) -
     clock[0] = START
     await runner.run_due()  # a stopped runner posts nothing, even when asked
     assert posted.channel == []
+
+
+async def test_a_wake_up_that_finds_the_database_away_is_retried_until_it_is_back(  # type: ignore[no-untyped-def]
+    db, config
+) -> None:
+    """The wake-up of a due item was its only one: if the store is away then, the scheduler wakes
+    again 10 s later, then 30 s… and posts once the store answers (not at the next item's time)."""
+    from bot.scheduling.wakeups import RETRY_JOB
+    from bot.store import StoreUnavailable
+
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
+    runner, posted, *_ = await build_world(db, config, clock)
+    real_due = runner.repo.due
+    away = [True]
+
+    async def due(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if away[0]:
+            raise StoreUnavailable("the database server cannot be reached")
+        return await real_due(*args, **kwargs)
+
+    runner.repo.due = due  # type: ignore[method-assign]
+    clock[0] = START + timedelta(minutes=1)
+    scheduler = Scheduler(runner, lambda: clock[0])
+    try:
+        await scheduler.start()  # the catch-up pass finds the store away
+        retry = scheduler._aps.get_job(RETRY_JOB)
+        assert retry is not None and retry.next_run_time == clock[0] + timedelta(seconds=10)
+        clock[0] += timedelta(seconds=10)
+        scheduler._aps.wakeup()
+        await _until(lambda: scheduler._aps.get_job(RETRY_JOB) is not None
+                     and scheduler._aps.get_job(RETRY_JOB).next_run_time == clock[0] + timedelta(seconds=30))
+        assert posted.channel == []
+        away[0] = False
+        clock[0] += timedelta(seconds=30)
+        scheduler._aps.wakeup()
+        await _until(lambda: len(posted.channel) == 2)  # the opening and question 1, once
+        assert scheduler._aps.get_job(RETRY_JOB) is None and scheduler._failed_wakes == 0
+    finally:
+        await scheduler.stop()
