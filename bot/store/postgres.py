@@ -40,7 +40,12 @@ from bot.store.schema import SchemaTooNew, migration_files, split_sql
 log = logging.getLogger(__name__)
 
 #: Pooled connections per process: members' commands, the write-behind batch, the schedule, a report.
-POOL_MIN, POOL_MAX = 1, 10
+#: No floor: connections are made when work needs them and kept while in use (asyncpg closes one idle
+#: for 5 minutes). With a floor, asyncpg restores it in a background task that, while the server is
+#: away, retries on its own timer (1 s, 2 s, 4 s… 60 s) with a traceback each time; without, the work
+#: that needs the server fails at once (``StoreUnavailable``) and the first work after it returns
+#: reconnects.
+POOL_MIN, POOL_MAX = 0, 10
 #: Seconds to wait for the server when connecting (an unreachable server fails fast, clearly).
 CONNECT_TIMEOUT = 10.0
 #: Seconds a closing store waits for connections still in use (a task stuck in a transaction).
