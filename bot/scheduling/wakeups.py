@@ -17,9 +17,9 @@ APScheduler sleeps with ``loop.call_later``, which follows ``time.monotonic`` (S
 its clock), so inside SimCord ``await env.advance_time(...)`` alone runs a dialogue week.
 
 **The database away.** A wake-up that cannot read the rows (a server store restarting:
-:class:`bot.store.StoreUnavailable`) arms one retry wake-up, 10 s later, then 30 s, 2 min… until a
-pass succeeds: a post that fell due meanwhile is made once the server is back, not at the next
-item's time (nor skipped as too late by then).
+:class:`bot.store.StoreUnavailable`) arms one retry wake-up, 10 s later, then 30 s, then every
+minute until a pass succeeds: a post that fell due meanwhile is made once the server is back, not at
+the next item's time (nor skipped as too late by then).
 
 The executor's misfire check (``apscheduler.executors.base``) also reads ``datetime.now``; it runs only
 for jobs with a ``misfire_grace_time``, and ours have none (the runner applies the grace period).
@@ -32,7 +32,7 @@ import asyncio
 import logging
 import types
 from collections.abc import Iterator
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import apscheduler.schedulers.base as _aps_base
@@ -42,12 +42,15 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
-from bot.scheduling.runner import ScheduleRunner, retry_delay
+from bot.scheduling.runner import ScheduleRunner
 from bot.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 #: The job that wakes the runner again after a wake-up found the database away.
 RETRY_JOB = "schedule-retry"
+#: Delays before that job, by failed wake-up in a row (the last repeats): a wake-up is one query, so
+#: a minute at most, and a post that fell due meanwhile is made within a minute of the server's return.
+STORE_AWAY_RETRY = (timedelta(seconds=10), timedelta(seconds=30), timedelta(seconds=60))
 
 
 def _names(code: types.CodeType) -> Iterator[str]:
@@ -145,7 +148,7 @@ class Scheduler:
         if not self._started:
             return
         self._failed_wakes += 1
-        delay = retry_delay(self._failed_wakes)
+        delay = STORE_AWAY_RETRY[min(self._failed_wakes, len(STORE_AWAY_RETRY)) - 1]
         log.warning("schedule: the database cannot be reached (%s); trying again in %ss", error,
                     int(delay.total_seconds()))
         self._aps.add_job(self._wake, DateTrigger(run_date=self.clock() + delay), id=RETRY_JOB,

@@ -27,6 +27,7 @@ from bot.contributions.service import ContributionService
 from bot.contributions.tagging import TaggingService
 from bot.i18n import t
 from bot.report.discord_text import split_messages
+from bot.store import StoreUnavailable
 from cogs.contributions import views
 from cogs.kit.access import member_is_moderator, moderator_only, require_guild
 from cogs.kit.autocomplete import dialogue_autocomplete, guiding_question_autocomplete
@@ -35,6 +36,8 @@ from cogs.kit.reply import bot_of, language_for, send_ephemeral
 
 log = logging.getLogger(__name__)
 
+#: Seconds between write-behind retries at most, while the database server is away.
+STORE_AWAY_RETRY_MAX = 30.0
 #: How far back a start-up looks for dialogues closed without their last messages stored.
 RECENTLY_CLOSED = timedelta(days=7)
 
@@ -133,6 +136,8 @@ class ContributionsCog(commands.Cog):
         self.tagging: TaggingService = bot.services.tagging
         self.key_points: KeyPointService = bot.services.key_points
         self._flusher = tasks.loop(seconds=self.service.config.flush_interval_seconds)(self._flush_tick)
+        #: Whether the last write found the database server away (the timer then backs off).
+        self._store_away = False
         self._urgent: asyncio.Task[None] | None = None
         self._reaction_flush: asyncio.Task[None] | None = None
         self._backfill_lock = asyncio.Lock()
@@ -192,9 +197,23 @@ class ContributionsCog(commands.Cog):
     async def _flush_logged(self) -> bool:
         try:
             await self.service.flush_batch()
+        except StoreUnavailable as error:
+            # The database server is away: the batch stays queued; retry less and less often (one
+            # line in the log, not a traceback every half second) until a write succeeds.
+            if not self._store_away:
+                log.warning("the database cannot be reached (%s); %d contributions stay queued, retrying",
+                            error, self.service.pending)
+            self._store_away = True
+            interval = self._flusher.seconds or self.service.config.flush_interval_seconds
+            self._flusher.change_interval(seconds=min(interval * 2, STORE_AWAY_RETRY_MAX))
+            return False
         except Exception:
             log.exception("writing %d contributions failed; they stay queued", self.service.pending)
             return False
+        if self._store_away:
+            self._store_away = False
+            log.warning("the database is back; queued contributions written")
+            self._flusher.change_interval(seconds=self.service.config.flush_interval_seconds)
         return True
 
     async def _flush_full_batches(self) -> None:
