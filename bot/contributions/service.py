@@ -201,14 +201,19 @@ class ContributionService:
 
     async def write_pending(self) -> int:
         """Write everything pending now, ``batch_size`` messages per transaction (their text not derived
-        yet); how many were written."""
+        yet); how many were written. When it returns, every message received before the call is
+        stored, or it raises."""
         written = 0
-        rounds = -(-len(self._pending) // self.config.batch_size) or 1
-        for _ in range(rounds):
-            if not self._pending and not self._seen:
+        for _ in range(2):
+            rounds = -(-len(self._pending) // self.config.batch_size) or 1
+            for _ in range(rounds):
+                if not self._pending and not self._seen:
+                    break
+                written += await self.flush_batch()
+            if not self._write_lock.locked():
                 break
-            written += await self.flush_batch()
-        if self._write_lock.locked():  # another task's batch is being written: it is ours to see too
+            # Another task's batch is being written: it is ours to see too. If that write fails, its
+            # batch is back in the queue and the second pass writes it (or raises).
             async with self._write_lock:
                 pass
         return written

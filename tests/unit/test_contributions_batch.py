@@ -104,6 +104,23 @@ async def test_nothing_is_lost_when_a_flush_fails_and_the_retry_writes_each_mess
     assert await db.fetchval("SELECT max(last_message_id) FROM channel_cursors") == late.message_id
 
 
+async def test_a_read_waiting_on_a_batch_whose_write_fails_writes_it_itself(
+    db: Database, service: ContributionService
+) -> None:
+    """The timer's write is in flight when a read flushes; it fails: the read must not go on without it."""
+    spy_batches(service, fail=lambda call: call == 1)
+    sent = [message(THREAD_1, ALICE, f"in flight {i}") for i in range(5)]
+    for m in sent:
+        service.capture(m)
+    timer = asyncio.create_task(service.flush_batch())
+    await asyncio.sleep(0)  # the batch is taken and being written
+    assert service.pending == 0
+    await service.flush()  # a report's read
+    assert await db.fetchval("SELECT count(*) FROM contributions") == len(sent)
+    with pytest.raises(STORE_ERRORS):
+        await timer
+
+
 async def test_the_text_work_of_a_batch_runs_off_the_event_loop(
     service: ContributionService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
