@@ -154,3 +154,13 @@ async def test_moderators_asking_for_figures_at_once_share_one_computation(
     assert len(computed) == 1 and {f.total for f in figures} == {1}
     service.capture(message(THREAD_1, BOB, "arrived after"))  # a later call sees it: a new computation
     assert (await service.counts(dialogue_id)).total == 2 and len(computed) == 2
+
+
+async def test_a_stray_nul_in_a_message_does_not_fail_its_batch(db: Database, service: ContributionService) -> None:
+    """PostgreSQL text cannot hold NUL: there it becomes U+FFFD; the batch and its neighbours are written."""
+    service.capture(message(THREAD_1, ALICE, "before\x00after"))
+    service.capture(message(THREAD_1, BOB, "a neighbour"))
+    assert await service.flush() == 2
+    content = await db.fetchval("SELECT content FROM contributions WHERE author_id = ?", (ALICE,))
+    assert content in ("before\x00after", "before\ufffdafter")
+    assert (db.dialect == "postgresql") == (content == "before\ufffdafter")

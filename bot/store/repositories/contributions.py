@@ -27,6 +27,10 @@ def marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+def _no_nul(value: Any) -> Any:
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
 def _values(n: int, row: str) -> str:
     """``n`` rows of placeholders for a ``VALUES`` list (its columns are ``column1``… in both dialects)."""
     return ", ".join([f"({row})"] * n)
@@ -123,7 +127,10 @@ class ContributionRepository:
         else:
             # The rows as one JSON text: json.dumps is C, and the server parses it (asyncpg's array
             # encoding, ~5 µs a row on the loop, would cost the flood a sixth of its speed).
-            await self.db.execute(_PG_BATCH, [json.dumps(rows), *_columns(cursors, 3)])
+            payload = json.dumps(rows)
+            if "\\u0000" in payload:  # PostgreSQL text holds no NUL: a member's stray \x00 becomes U+FFFD
+                payload = json.dumps([[_no_nul(v) for v in row] for row in rows])
+            await self.db.execute(_PG_BATCH, [payload, *_columns(cursors, 3)])
 
     async def has_underived(self) -> bool:
         return await self.db.fetchval("SELECT 1 FROM contributions WHERE derived = 0 LIMIT 1") is not None
