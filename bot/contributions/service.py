@@ -31,7 +31,7 @@ from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
 from bot.contributions.derived import derive
 from bot.contributions.model import Contribution, Incoming, Place, contribution_of
-from bot.contributions.text import KeywordRules
+from bot.contributions.text import KeywordRules, storable
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import Database
@@ -151,6 +151,7 @@ class ContributionService:
             self._seen[channel_id] = (place.dialogue_id, msg.message_id)
         if self.profiles.is_opted_out(msg.guild_id, msg.author_id):
             return False
+        msg.content, msg.author_name = storable(msg.content), storable(msg.author_name)
         if msg.message_id not in self._pending:
             self._waiting[channel_id] = self._waiting.get(channel_id, 0) + 1
         self._pending[msg.message_id] = _Pending(place, msg)
@@ -288,6 +289,7 @@ class ContributionService:
 
     async def edit(self, message_id: int, content: str, attachments: Sequence[str], edited_at: datetime | None) -> bool:
         """Apply an edit; returns whether a contribution (stored or pending) changed."""
+        content = storable(content)
         async with self._write_lock:
             pending = self._pending.get(message_id)
             if pending is not None:

@@ -13,6 +13,7 @@ from typing import Any
 _URL = re.compile(r"https?://[^\s<>\"'`|\[\]{}]+", re.IGNORECASE)
 _URL_TRAILING = ".,;:!?)*_~'\""
 _WORD = re.compile(r"\w+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: Function words that tell the three languages apart in a sentence or two (see :func:`detect_language`).
 _FUNCTION_WORDS: dict[str, frozenset[str]] = {
@@ -24,6 +25,12 @@ _FUNCTION_WORDS: dict[str, frozenset[str]] = {
                      "dans", "avec", "pas", "du", "ce", "il"]),
 }
 
+
+
+def storable(text: str) -> str:
+    """``text`` as any store can hold it: a lone surrogate (valid in a JSON escape, not in UTF-8) becomes
+    U+FFFD. Without this one such message would fail its whole write batch, again at every retry."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 def extract_urls(text: str) -> list[str]:

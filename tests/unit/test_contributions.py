@@ -89,8 +89,8 @@ async def dialogue(db: Database, service: ContributionService) -> dict[str, int]
 def message(channel: int, author: int, content: str, *, mid: int | None = None, **kw) -> Incoming:  # type: ignore[no-untyped-def]
     return Incoming(
         message_id=mid or next(_ids), channel_id=channel, guild_id=GUILD, author_id=author,
-        author_name=f"user{author % 100}", content=content, attachments=kw.pop("attachments", ()),
-        created_at=NOW, **kw,
+        author_name=kw.pop("author_name", f"user{author % 100}"), content=content,
+        attachments=kw.pop("attachments", ()), created_at=NOW, **kw,
     )
 
 

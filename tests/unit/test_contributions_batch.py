@@ -164,3 +164,17 @@ async def test_a_stray_nul_in_a_message_does_not_fail_its_batch(db: Database, se
     content = await db.fetchval("SELECT content FROM contributions WHERE author_id = ?", (ALICE,))
     assert content in ("before\x00after", "before\ufffdafter")
     assert (db.dialect == "postgresql") == (content == "before\ufffdafter")
+
+
+async def test_a_lone_surrogate_in_a_message_or_an_edit_does_not_fail_its_batch(
+    db: Database, service: ContributionService
+) -> None:
+    """JSON may carry ``\\ud800``; UTF-8 cannot: it becomes U+FFFD, the rest is written."""
+    broken = message(THREAD_1, ALICE, "lone \ud800 surrogate", author_name="Ana \udfff")
+    service.capture(broken)
+    service.capture(message(THREAD_1, BOB, "a neighbour"))
+    assert await service.flush() == 2
+    row = await db.fetchone("SELECT content, author_name FROM contributions WHERE author_id = ?", (ALICE,))
+    assert row is not None and (row["content"], row["author_name"]) == ("lone \ufffd surrogate", "Ana \ufffd")
+    assert await service.edit(broken.message_id, "edited \udc00", (), None)
+    assert await db.fetchval("SELECT content FROM contributions WHERE author_id = ?", (ALICE,)) == "edited \ufffd"
