@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,8 +36,10 @@ from bot.contributions.text import KeywordRules, storable
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import Database
-from bot.store.base import Row
+from bot.store.base import Row, rejects_data
 from bot.store.repositories.contributions import ContributionRepository, Derivation
+
+log = logging.getLogger(__name__)
 
 #: How many of a channel's most recent stored messages backfill re-reads to catch edits and deletions.
 BACKFILL_RECHECK = 50
@@ -263,10 +266,8 @@ class ContributionService:
         if not batch and not cursors:
             return 0
         try:
-            await self.repo.store_batch(
-                [_row(p) for p in batch],
-                [(channel, dialogue, last) for channel, (dialogue, last) in cursors.items()],
-            )
+            refused = await self._store(batch, [(channel, dialogue, last) for channel, (dialogue, last)
+                                                in cursors.items()])
         except BaseException:
             self._pending = {p.msg.message_id: p for p in batch}
             for mid, p in pending.items():
@@ -280,10 +281,47 @@ class ContributionService:
                 if current is None or current[1] < value[1]:
                     self._seen[channel_id] = value
             raise
+        if refused is not None:  # written in parts, without the cursors: they settle with a later batch
+            for channel_id, value in cursors.items():
+                current = self._seen.get(channel_id)
+                if current is None or current[1] < value[1]:
+                    self._seen[channel_id] = value
+            for p in refused:
+                log.error("the store refused message %d of channel %d (%d characters): not stored",
+                          p.msg.message_id, p.msg.channel_id, len(p.msg.content))
         self._batches_written += 1
         if batch:
             self._underived = True
-        return len(batch)
+        return len(batch) - len(refused or ())
+
+    async def _store(self, batch: list[_Pending], cursors: list[tuple[int, int, int]]) -> list[_Pending] | None:
+        """Store ``batch`` and ``cursors`` in one transaction: ``None``. If the store refuses the rows for
+        what they hold (:func:`~bot.store.base.rejects_data`), the batch is written in halves, without
+        the cursors, down to the single messages it refuses, which are returned: one message no store
+        can hold must not keep every other one out at each retry. Any other error is raised."""
+        try:
+            await self.repo.store_batch([_row(p) for p in batch], cursors)
+        except Exception as error:
+            if not batch or not rejects_data(error):
+                raise
+            return await self._bisect(batch)
+        return None
+
+    async def _bisect(self, refused: list[_Pending]) -> list[_Pending]:
+        """Write the halves of a refused batch (each in its own transaction, no cursors); the messages
+        refused alone."""
+        if len(refused) == 1:
+            return refused
+        half = len(refused) // 2
+        alone: list[_Pending] = []
+        for part in (refused[:half], refused[half:]):
+            try:
+                await self.repo.store_batch([_row(p) for p in part], [])
+            except Exception as error:
+                if not rejects_data(error):
+                    raise
+                alone += await self._bisect(part)
+        return alone
 
     # ------------------------------------------------------------------------ edits and deletes
 

@@ -19,6 +19,7 @@ asks :attr:`Database.dialect`.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -83,6 +84,17 @@ class StoreError(RuntimeError):
 
 class StoreUnavailable(StoreError):
     """The database server cannot be reached mid-run (it went away, or refuses connections for now)."""
+
+
+def rejects_data(error: BaseException) -> bool:
+    """Whether ``error`` says the rows themselves were refused (a constraint, a value the store cannot
+    hold) rather than that the store failed: the same rows would fail the same way again."""
+    if isinstance(error, (sqlite3.IntegrityError, sqlite3.DataError, UnicodeError, OverflowError)):
+        return True
+    if getattr(error, "rejected", False):  # SQLite's ingest process (bot.store.sqlite_ingest.IngestError)
+        return True
+    sqlstate = getattr(error, "sqlstate", None)  # asyncpg: class 22 data exception, 23 constraint violation
+    return isinstance(sqlstate, str) and sqlstate[:2] in ("22", "23")
 
 
 class TaskOwned:

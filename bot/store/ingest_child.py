@@ -2,7 +2,7 @@
 
 Protocol on stdin/stdout: frames of a 4-byte big-endian length and a pickle. A request is
 ``[(sql, rows), …]``: each statement runs with ``executemany`` over its rows, all in one
-``BEGIN IMMEDIATE`` … ``COMMIT``. The reply is ``None`` (committed) or the error's text (rolled back).
+``BEGIN IMMEDIATE`` … ``COMMIT``. The reply is ``None`` (committed) or ``(error class name, text)`` (rolled back).
 The loop ends at end of input: the bot closed its end, or died.
 
 Run as a script (``python -I -S ingest_child.py PATH``): it imports only the standard library.
@@ -38,7 +38,7 @@ def serve(path: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
         body = _read(stdin, size)
         if body is None:
             break
-        reply: str | None = None
+        reply: tuple[str, str] | None = None
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -50,7 +50,7 @@ def serve(path: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
                 conn.execute("ROLLBACK")
                 raise
         except Exception as error:  # reported to the parent, which keeps the batch
-            reply = f"{type(error).__name__}: {error}"
+            reply = (type(error).__name__, str(error))
         answer = pickle.dumps(reply)
         try:
             stdout.write(HEADER.pack(len(answer)) + answer)

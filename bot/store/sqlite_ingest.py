@@ -32,8 +32,18 @@ from bot.store.ingest_child import HEADER
 Statements = Sequence[tuple[str, Sequence[Sequence[Any]]]]
 
 
+#: Errors of the child that say the rows themselves were refused (a constraint, a value SQLite cannot
+#: hold): the same rows fail the same way again.
+_REJECTIONS = frozenset({"IntegrityError", "DataError", "UnicodeEncodeError", "OverflowError"})
+
+
 class IngestError(sqlite3.OperationalError):
-    """The child could not write a batch (its error's text), or the child itself failed."""
+    """The child could not write a batch (its error's class and text), or the child itself failed."""
+
+    def __init__(self, message: str, *, kind: str = "") -> None:
+        super().__init__(f"{kind}: {message}" if kind else message)
+        #: Whether the rows were refused for what they hold (:func:`bot.store.base.rejects_data`).
+        self.rejected = kind in _REJECTIONS
 
 
 class IngestProcess:
@@ -64,7 +74,8 @@ class IngestProcess:
                     raise IngestError(f"the ingest process stopped: {error!r}") from error
                 raise
             if reply is not None:
-                raise IngestError(reply)
+                kind, text = reply
+                raise IngestError(text, kind=kind)
 
     async def _child(self) -> asyncio.subprocess.Process:
         if self._proc is None or self._proc.returncode is not None:

@@ -17,6 +17,7 @@ from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
 from bot.contributions.service import ContributionService
 from bot.store import Database
+from bot.store.base import StoreUnavailable
 from tests.unit.test_contributions import ALICE, BOB, THREAD_1, THREAD_2, clock, make_dialogue, message
 
 BATCH = 50
@@ -34,7 +35,9 @@ async def service(db: Database) -> ContributionService:
 
 def spy_batches(service: ContributionService, fail: Callable[[int], bool] = lambda n: False) -> list[int]:
     """Record the size of every batch the store is asked to write; ``fail(call number)`` makes that
-    write fail inside its transaction, after its rows went in: a last row breaks a foreign key."""
+    write fail inside its transaction, after its rows went in (a last row breaks a foreign key, so the
+    store really rolls back), and surface as a failure of the store, not of the rows: the server went
+    away at that moment."""
     sizes: list[int] = []
     original = service.repo.store_batch
     calls = 0
@@ -44,11 +47,19 @@ def spy_batches(service: ContributionService, fail: Callable[[int], bool] = lamb
         calls += 1
         sizes.append(len(rows))
         if fail(calls) and rows:
-            rows = [*rows, (999_999, *rows[-1][1:4], 1, *rows[-1][5:])]  # no such dialogue
+            try:
+                await original([*rows, poisoned(rows[-1])], cursors)
+            except STORE_ERRORS as error:
+                raise StoreUnavailable("the server went away") from error
         await original(rows, cursors)
 
     service.repo.store_batch = store_batch  # type: ignore[method-assign]
     return sizes
+
+
+def poisoned(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A copy of ``row`` that no store takes (its dialogue does not exist)."""
+    return (999_999, *row[1:4], 1, *row[5:])
 
 
 async def test_a_flood_is_written_in_batches_never_larger_than_batch_size(
@@ -86,12 +97,12 @@ async def test_nothing_is_lost_when_a_flush_fails_and_the_retry_writes_each_mess
     sent = [message(THREAD_1, ALICE, f"see https://example.org/{i} about recommendations") for i in range(BATCH + 7)]
     for m in sent:
         service.capture(m)
-    with pytest.raises(STORE_ERRORS):
+    with pytest.raises(StoreUnavailable):
         await service.flush_batch()
     assert service.pending == BATCH + 7  # the failed batch is back, in front
     assert await db.fetchval("SELECT count(*) FROM contributions") == 0
     assert await service.flush_batch() == BATCH
-    with pytest.raises(STORE_ERRORS):
+    with pytest.raises(StoreUnavailable):
         await service.flush_batch()
     late = message(THREAD_1, BOB, "arrived while the store was failing")
     service.capture(late)
@@ -117,7 +128,7 @@ async def test_a_read_waiting_on_a_batch_whose_write_fails_writes_it_itself(
     assert service.pending == 0
     await service.flush()  # a report's read
     assert await db.fetchval("SELECT count(*) FROM contributions") == len(sent)
-    with pytest.raises(STORE_ERRORS):
+    with pytest.raises(StoreUnavailable):
         await timer
 
 
@@ -178,3 +189,31 @@ async def test_a_lone_surrogate_in_a_message_or_an_edit_does_not_fail_its_batch(
     assert row is not None and (row["content"], row["author_name"]) == ("lone \ufffd surrogate", "Ana \ufffd")
     assert await service.edit(broken.message_id, "edited \udc00", (), None)
     assert await db.fetchval("SELECT content FROM contributions WHERE author_id = ?", (ALICE,)) == "edited \ufffd"
+
+
+async def test_a_message_the_store_refuses_keeps_no_other_message_out(
+    db: Database, service: ContributionService, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever makes one row unstorable, the others of its batch are written at once (the batch is
+    bisected down to that message, which is logged and dropped), and the channel's cursor still moves."""
+    original = service.repo.store_batch
+    bad = message(THREAD_1, BOB, "refused")
+
+    async def store_batch(rows: Sequence[Sequence[Any]], cursors: Any) -> None:
+        await original([poisoned(r) if r[4] == bad.message_id else r for r in rows], cursors)
+
+    service.repo.store_batch = store_batch  # type: ignore[method-assign]
+    sent = [message(THREAD_1, ALICE, f"fine {i}") for i in range(BATCH * 2)]
+    for m in sent[:BATCH // 2 + 3]:
+        service.capture(m)
+    service.capture(bad)
+    for m in sent[BATCH // 2 + 3:]:
+        service.capture(m)
+    with caplog.at_level("ERROR"):
+        assert await service.flush() == len(sent)
+    assert service.pending == 0
+    stored = {r[0] for r in await db.fetchall("SELECT message_id FROM contributions")}
+    assert stored == {m.message_id for m in sent}
+    assert f"message {bad.message_id}" in caplog.text
+    assert await db.fetchval("SELECT last_message_id FROM channel_cursors WHERE channel_id = ?",
+                             (THREAD_1,)) == sent[-1].message_id
