@@ -71,6 +71,15 @@ def is_disagreement(emoji: str) -> bool:
     return emoji.startswith(DISAGREE) and all(0x1F3FB <= ord(c) <= 0x1F3FF or c == "\ufe0f" for c in emoji[1:])
 
 
+_VARIANTS = dict.fromkeys([*range(0x1F3FB, 0x1F400), 0xFE0F])
+
+
+def disagrees(emoji: str, custom: str | None) -> bool:
+    """Whether a reaction with ``emoji`` is disagreement: 👎, or the dialogue's own disagreement emoji
+    (``custom``, from ``/report reactions``), skin tones aside."""
+    return is_disagreement(emoji) or (custom is not None and emoji.translate(_VARIANTS) == custom.translate(_VARIANTS))
+
+
 class TaggingService:
     """Tags, support reactions, the review of keyword suggestions and the untagged queue."""
 
@@ -162,7 +171,8 @@ class TaggingService:
 
     def _decide(self, now: str, event: ReactionEvent, target: ReactionTarget, theme_id: int | None) -> Change | None:
         """What a reaction means. A theme's emoji: a moderator's tag, the author's self-tag, anyone
-        else's support. 👎 (any skin tone): disagreement. Any other emoji: support. An author's own
+        else's support. 👎 or the dialogue's own disagreement emoji (any skin tone): disagreement. Any
+        other emoji: support. An author's own
         reactions other than theme emoji count for nothing; opted-out members' reactions neither.
         Removing a reaction removes what it added."""
         if not event.added:
@@ -174,7 +184,7 @@ class TaggingService:
             return "tag", (target.contribution_id, theme_id, source, event.user_id, now)
         if event.user_id == target.author_id:
             return None
-        if theme_id is None and is_disagreement(event.emoji):
+        if theme_id is None and disagrees(event.emoji, target.disagree):
             return "disagree", (target.contribution_id, event.user_id, event.emoji)
         return "support", (target.contribution_id, event.user_id, event.emoji)
 

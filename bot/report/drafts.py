@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from bot.clock import Clock, iso
+from bot.contributions.tagging import disagrees
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.report.consensus import reaction_kind
@@ -223,7 +225,8 @@ class DraftService:
         agree, disagree = valid_emoji(agree), valid_emoji(disagree)
         if agree == disagree:
             raise UserError(N_("Agreement and disagreement need two different emoji."))
-        await self.repo.set_reactions(dialogue_id, agree, disagree, iso(self.clock()))
+        await self.repo.set_reactions(dialogue_id, agree, disagree, iso(self.clock()),
+                                      partial(disagrees, custom=disagree))
         return agree, disagree
 
     async def csv_inputs(self, dialogue_id: int, guild_id: int) -> CsvInputs:

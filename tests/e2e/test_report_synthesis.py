@@ -114,3 +114,25 @@ async def test_a_cited_message_deleted_while_the_bot_was_away_is_dropped_and_mod
     assert "Funding for longer training" not in published
     told = bot_messages(community, community.mods)[-1].content
     assert "1 cited message was left out of the report" in told
+
+
+async def test_the_dialogues_own_disagreement_emoji_is_disagreement_not_support(community: Community) -> None:
+    """Given before or after the moderators chose it, 🙅 is disagreement: never counted as support (the
+    report's most supported comments, the suggested key points' ranking, the JSON export)."""
+    thread = await open_dialogue(community)
+    message = await community.alice.send(thread, "Resistance grows where the organisation gives no time to training.")
+    await community.bob.react(message, "🙅")  # before the choice: support, for now
+    await community.moderator.slash(community.general, "report reactions", dialogue=TITLE, agree="🙌", disagree="🙅")
+    await community.carol.react(message, "🙅🏽")  # after it (a skin tone is the same reaction)
+    await community.moderator.react(message, "🙌")
+    preview = answer(await community.moderator.slash(community.general, "report preview", dialogue=TITLE))
+    assert "🙌 1 · 🙅 2" in preview
+    assert await support_of(community, message.id) == 1
+    # Another emoji chosen, 🙅 is support again, as any reaction is.
+    await community.moderator.slash(community.general, "report reactions", dialogue=TITLE, agree="🙌", disagree="👎")
+    assert await support_of(community, message.id) == 3
+
+
+async def support_of(community: Community, message_id: int) -> int:
+    contribution = await community.env.bot.services.contributions.require_by_message(message_id)
+    return int(await community.env.bot.services.tagging.support(contribution.id))

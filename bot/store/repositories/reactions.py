@@ -40,6 +40,8 @@ class ReactionTarget:
     dialogue_id: int
     guild_id: int
     author_id: int
+    #: The dialogue's own disagreement emoji (``/report reactions``), if it set one.
+    disagree: str | None = None
 
 
 Decide = Callable[[ReactionEvent, ReactionTarget, int | None], Change | None]
@@ -70,8 +72,8 @@ def _marks(n: int) -> str:
 
 def _targets_sql(n: int) -> str:
     return (
-        "SELECT message_id, id, dialogue_id, guild_id, author_id FROM contributions "  # noqa: S608
-        f"WHERE message_id IN ({_marks(n)})"
+        "SELECT c.message_id, c.id, c.dialogue_id, c.guild_id, c.author_id, rr.disagree FROM contributions c "  # noqa: S608
+        f"LEFT JOIN report_reactions rr ON rr.dialogue_id = c.dialogue_id WHERE c.message_id IN ({_marks(n)})"
     )
 
 
@@ -96,7 +98,7 @@ class ReactionRepository:
         for start in range(0, len(message_ids), _CHUNK):
             chunk = message_ids[start : start + _CHUNK]
             for r in await self.db.fetchall(_targets_sql(len(chunk)), chunk):
-                targets[r[0]] = ReactionTarget(r[1], r[2], r[3], r[4])
+                targets[r[0]] = ReactionTarget(r[1], r[2], r[3], r[4], r[5])
         dialogues = sorted({t.dialogue_id for t in targets.values()})
         themes = _theme_map(await self.db.fetchall(_themes_sql(len(dialogues)), dialogues)) if dialogues else {}
         results: list[tuple[str | None, bool]] = []
@@ -145,7 +147,7 @@ def _apply_sqlite(
     for start in range(0, len(message_ids), _CHUNK):
         chunk = message_ids[start : start + _CHUNK]
         for r in conn.execute(_targets_sql(len(chunk)), chunk):
-            targets[r[0]] = ReactionTarget(r[1], r[2], r[3], r[4])
+            targets[r[0]] = ReactionTarget(r[1], r[2], r[3], r[4], r[5])
     dialogues = sorted({t.dialogue_id for t in targets.values()})
     themes = _theme_map(conn.execute(_themes_sql(len(dialogues)), dialogues).fetchall()) if dialogues else {}
     results: list[tuple[str | None, bool]] = []

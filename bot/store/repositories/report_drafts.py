@@ -8,7 +8,7 @@ reads every text of a large dialogue: :meth:`ReportDraftRepository.sample` picks
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bot.store.base import Database, Row
@@ -151,13 +151,37 @@ class ReportDraftRepository:
         )
         return None if row is None else (row[0], row[1])
 
-    async def set_reactions(self, dialogue_id: int, agree: str, disagree: str, now: str) -> None:
-        await self.db.execute(
-            """INSERT INTO report_reactions (dialogue_id, agree, disagree, updated_at) VALUES (?, ?, ?, ?)
-               ON CONFLICT (dialogue_id) DO UPDATE SET agree = excluded.agree, disagree = excluded.disagree,
-                 updated_at = excluded.updated_at""",
-            (dialogue_id, agree, disagree, now),
-        )
+    async def set_reactions(
+        self, dialogue_id: int, agree: str, disagree: str, now: str, disagrees: Callable[[str], bool]
+    ) -> None:
+        """Set the dialogue's emoji and, in the same transaction, file the reactions already given on its
+        contributions again by ``disagrees(emoji)``: support that is now disagreement moves to the
+        disagreement table, and back."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                """INSERT INTO report_reactions (dialogue_id, agree, disagree, updated_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (dialogue_id) DO UPDATE SET agree = excluded.agree, disagree = excluded.disagree,
+                     updated_at = excluded.updated_at""",
+                (dialogue_id, agree, disagree, now),
+            )
+            for table, other, moves in (("contribution_support", "contribution_disagreement", True),
+                                        ("contribution_disagreement", "contribution_support", False)):
+                rows = await tx.fetchall(
+                    f"""SELECT r.contribution_id, r.user_id, r.emoji FROM {table} r
+                        JOIN contributions c ON c.id = r.contribution_id WHERE c.dialogue_id = ?""",  # noqa: S608
+                    (dialogue_id,),
+                )
+                moved = [(r[0], r[1], r[2]) for r in rows if disagrees(r[2]) is moves]
+                if moved:
+                    await tx.executemany(
+                        f"""INSERT INTO {other} (contribution_id, user_id, emoji) VALUES (?, ?, ?)
+                            ON CONFLICT DO NOTHING""",  # noqa: S608 (table names chosen above)
+                        moved,
+                    )
+                    await tx.executemany(
+                        f"DELETE FROM {table} WHERE contribution_id = ? AND user_id = ? AND emoji = ?",  # noqa: S608
+                        moved,
+                    )
 
     # -- contributions -----------------------------------------------------------------------------
 
