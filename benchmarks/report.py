@@ -37,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.stores import add_store_option, fresh_store
+from bot.client import settle_heap
 from bot.clock import iso
 from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
@@ -72,8 +73,10 @@ def populate(path: Path, n: int) -> None:
                'https://example.org/cn', 'en es fr', 'Europe/Madrid', ?, ?, ?, 'closed', ?)""",
         (GUILD, now, iso(START + timedelta(days=7)), CHANNEL, now),
     )
-    con.executemany("INSERT INTO questions (id, dialogue_id, position, text, thread_id) VALUES (?, 1, ?, ?, ?)",
-                    [(q, q, f"Guiding question {q}?", 100 + q) for q in range(1, 5)])
+    # Posted questions (a message id each): a closed dialogue's report shows only those.
+    con.executemany(
+        "INSERT INTO questions (id, dialogue_id, position, text, thread_id, message_id) VALUES (?, 1, ?, ?, ?, ?)",
+        [(q, q, f"Guiding question {q}?", 100 + q, 200 + q) for q in range(1, 5)])
     con.executemany("INSERT INTO themes (id, dialogue_id, key, name, emoji, position) VALUES (?, 1, ?, ?, ?, ?)",
                     [(i, key, name, emoji, i) for i, (key, name, emoji) in enumerate(DEFAULT_THEMES, 1)])
     con.executemany(
@@ -206,6 +209,7 @@ async def measure(target: str | Path, n: int, runs: int, store: str) -> None:
     try:
         await raw_read(target)  # warm the page cache for both
         await report(db)
+        settle_heap()  # as the bot does once started (ColloquyBot.setup_hook, on_ready)
         reads, reports, stalls, idle, busy = [], [], [], [], []
         size = 0
         for _ in range(runs):
