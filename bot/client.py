@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import pkgutil
 from collections.abc import Callable
@@ -118,6 +119,16 @@ def option_shapes(data: Any) -> str:
     return "[" + ", ".join(shapes) + "]"
 
 
+def settle_heap() -> None:
+    """Take every object alive now (modules, services, discord.py's caches) out of the garbage
+    collector's reach (``gc.freeze``). A full collection otherwise walks that whole long-lived heap
+    while holding the GIL: ~22 ms of CPU for the ~60k objects of the report benchmark's process, more
+    in the bot, which stalled the event loop while a report compiled. Frozen objects are still freed by
+    reference counting; only reference cycles among them are never collected (start-up objects live
+    as long as the process anyway; :meth:`ColloquyBot.close` hands them back)."""
+    gc.freeze()
+
+
 class ColloquyTree(app_commands.CommandTree["ColloquyBot"]):
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         """Slash commands' failures, and (through ``cogs.kit.ui.guarded``) components' and modals'."""
@@ -201,6 +212,7 @@ class ColloquyBot(commands.Bot):
             guild = discord.Object(self.config.bot.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
+        settle_heap()
 
     # -- the message hot path ------------------------------------------------------------------------
 
@@ -223,7 +235,9 @@ class ColloquyBot(commands.Bot):
         """Nothing: messages go through :meth:`dispatch`'s hooks (no prefix commands to process)."""
 
     async def on_ready(self) -> None:
-        """Learn the command ids once (commands synced earlier, e.g. by ``colloquy sync``)."""
+        """Settle the heap discord.py's caches just filled; learn the command ids once (commands synced
+        earlier, e.g. by ``colloquy sync``)."""
+        settle_heap()
         if self.mentions.ids:
             return
         try:
@@ -238,10 +252,12 @@ class ColloquyBot(commands.Bot):
         log.exception("error in event handler %s", event_method)
 
     async def close(self) -> None:
-        """Unload cogs first (they flush pending writes and stop jobs), then close the database."""
+        """Unload cogs first (they flush pending writes and stop jobs), then close the database; the
+        frozen heap goes back to the collector (a process, such as the tests', may go on without this bot)."""
         try:
             await super().close()
         finally:
+            gc.unfreeze()
             db = getattr(self, "db", None)
             if db is not None:
                 await db.close()
