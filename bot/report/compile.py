@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import iso, parse_iso
@@ -61,6 +62,7 @@ QUOTE_LIMIT = 30
 SUGGESTIONS = 3
 WEEK_TOP = 3
 _DEFAULT_NAMES = {key: name for key, name, _ in DEFAULT_THEMES}
+T = TypeVar("T")
 
 def message_url(guild_id: int, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
@@ -82,7 +84,8 @@ class _Raw:
     participants: int = 0
     buckets: list[tuple[str, int]] = field(default_factory=list)  # created_at prefix → contributions
     theme_counts: dict[int, int] = field(default_factory=dict)  # theme id → tagged contributions
-    quotes: list[Any] = field(default_factory=list)  # SHOWN columns + theme id, ranked per theme
+    quotes: list[tuple[int, int, int]] = field(default_factory=list)  # (theme id, id, support), ranked per theme
+    shown: dict[int, Any] = field(default_factory=dict)  # id → SHOWN columns: the quoted and suggested
     featured: list[Any] = field(default_factory=list)  # SHOWN columns: key point contributions
     suggested: dict[int, list[Any]] = field(default_factory=dict)  # position → SHOWN rows of the picks
     members: dict[int, Any] = field(default_factory=dict)
@@ -92,6 +95,11 @@ class _Raw:
     suggestions: int = SUGGESTIONS
     extra: dict[str, Any] = field(default_factory=dict)
     translations: ContentTranslations | None = None
+
+
+#: Statements one compile runs at once: its independent reads overlap (SQLite's read connections and
+#: PostgreSQL's pool serve them side by side) while a reader stays free for members' commands.
+PARALLEL_READS = 2
 
 
 async def compile_report(
@@ -109,6 +117,12 @@ async def compile_report(
         raise UserError(N_("There is no dialogue “{value}” in this server."), value=str(dialogue_id))
     guild_id = dialogue["guild_id"]
     bucket_len = _bucket_len(dialogue)
+    gate = asyncio.Semaphore(PARALLEL_READS)
+
+    async def read(work: Awaitable[T]) -> T:
+        async with gate:
+            return await work
+
     raw = _Raw(
         dialogue=dialogue,
         questions=_shown_questions(dialogue, await repo.questions(dialogue_id)),
@@ -117,12 +131,6 @@ async def compile_report(
         links=await repo.links(dialogue_id, guild_id),
         further=await repo.further_questions(dialogue_id),
         opted_out=await repo.opted_out(guild_id),
-        per_question=await repo.count_per_question(dialogue_id, guild_id),
-        participants=await repo.participants(dialogue_id, guild_id),
-        buckets=await repo.count_per_bucket(dialogue_id, guild_id, bucket_len),
-        theme_counts=await repo.count_per_theme(dialogue_id, guild_id),
-        quotes=await repo.theme_quotes(dialogue_id, guild_id, quote_limit),
-        featured=await repo.featured(dialogue_id, guild_id),
         members=await repo.members(guild_id),
         bucket_len=bucket_len,
         panel=await panel.panel_for_dialogue(dialogue_id) if panel is not None else None,
@@ -130,16 +138,44 @@ async def compile_report(
         suggestions=suggestions,
         translations=await content_translations(db, dialogue_id, (dialogue["languages"] or "en").split()[0]),
     )
-    if suggestions:
+
+    async def featured_and_suggested() -> dict[int, list[int]]:
+        """The key point contributions, then (they decide which questions need some) the suggestions'
+        picks: position → contribution ids."""
+        raw.featured = await read(repo.featured(dialogue_id, guild_id))
+        if not suggestions:
+            return {}
         position = {q["id"]: q["position"] for q in raw.questions}
         points, marked = _points(raw, position, {r["id"]: r for r in raw.featured})
-        for q in raw.questions:
-            if points.get(q["position"]):
-                continue
-            pool = await repo.suggestion_sample(dialogue_id, guild_id, q["id"], suggest.MIN_WORDS - 1, suggest.SAMPLE)
-            picks = await asyncio.to_thread(suggest.suggest, pool, suggestions, exclude=frozenset(marked))
-            rows = {r["id"]: r for r in await repo.shown(dialogue_id, [c.contribution_id for c in picks])}
-            raw.suggested[q["position"]] = [rows[c.contribution_id] for c in picks if c.contribution_id in rows]
+        wanting = [q["id"] for q in raw.questions if not points.get(q["position"])]
+        pools = await read(repo.suggestion_samples(
+            dialogue_id, guild_id, wanting, suggest.MIN_WORDS - 1, suggest.SAMPLE
+        ))
+
+        def choose() -> dict[int, list[int]]:
+            exclude = frozenset(marked)
+            return {
+                position[q]: [c.contribution_id for c in suggest.suggest(pools[q], suggestions, exclude=exclude)]
+                for q in wanting
+            }
+
+        return await asyncio.to_thread(choose)
+
+    picks, counts, raw.participants, raw.theme_counts, raw.quotes = await asyncio.gather(
+        featured_and_suggested(),
+        read(repo.counts(dialogue_id, guild_id, bucket_len)),
+        read(repo.participants(dialogue_id, guild_id)),
+        read(repo.count_per_theme(dialogue_id, guild_id)),
+        read(repo.quote_ranks(dialogue_id, guild_id, quote_limit)),
+    )
+    raw.per_question = [(q, n) for q, _, n in counts]
+    buckets: dict[str, int] = defaultdict(int)
+    for _, bucket, n in counts:
+        buckets[bucket] += n
+    raw.buckets = list(buckets.items())
+    wanted = sorted({cid for _, cid, _ in raw.quotes} | {cid for ids in picks.values() for cid in ids})
+    raw.shown = {r["id"]: r for r in await repo.shown(dialogue_id, wanted)}
+    raw.suggested = {pos: [raw.shown[cid] for cid in ids if cid in raw.shown] for pos, ids in picks.items()}
     return await asyncio.to_thread(assemble, raw)
 
 
@@ -259,7 +295,8 @@ def assemble(raw: _Raw) -> Report:
 
     opted_out = raw.opted_out
     featured = {r["id"]: r for r in raw.featured}
-    support = {r[0]: r[9] for r in (*raw.featured, *raw.quotes)}
+    support = {r[0]: r[9] for r in raw.featured}
+    support.update((cid, n) for _, cid, n in raw.quotes)
     credits: dict[int, str | None] = {}
 
     def credit_of(r: Any) -> str | None:
@@ -281,10 +318,10 @@ def assemble(raw: _Raw) -> Report:
     support.update((r[0], r[9]) for rows in raw.suggested.values() for r in rows)
 
     quoted: list[list[Any]] = [[] for _ in themes]
-    for r in raw.quotes:
-        index = theme_ids.get(r[10])
+    for theme_id, cid, _ in raw.quotes:
+        index = theme_ids.get(theme_id)
         if index is not None:
-            quoted[index].append(r)
+            quoted[index].append(raw.shown[cid])
 
     # Footnotes: links numbered in the order the report shows the contributions they were shared in
     # (key points, then comments), then any other link shared during the dialogue.

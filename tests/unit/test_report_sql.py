@@ -16,7 +16,7 @@ import pytest
 from bot.config import Config
 from bot.contributions.model import Incoming
 from bot.report import suggest
-from bot.report.compile import compile_report
+from bot.report.compile import PARALLEL_READS, compile_report
 from bot.report.jsonout import render_json
 from bot.store import Database
 from bot.store.repositories.report import ReportRepository
@@ -90,10 +90,10 @@ async def test_the_suggestion_sample_in_sql_is_the_one_python_would_draw(
     monkeypatch.setattr(suggest, "SAMPLE", sample)
     expected = suggest._sample(eligible)
     assert len(eligible) > sample  # the spread is exercised
-    got = await ReportRepository(db).suggestion_sample(
-        story.dialogue_id, GUILD, question_id, suggest.MIN_WORDS - 1, sample
+    got = await ReportRepository(db).suggestion_samples(
+        story.dialogue_id, GUILD, [question_id], suggest.MIN_WORDS - 1, sample
     )
-    assert [tuple(c) for c in expected] == got
+    assert got == {question_id: [tuple(c) for c in expected]}
 
 
 async def test_quotes_per_theme_are_the_most_supported_then_oldest(story: Story) -> None:
@@ -112,3 +112,88 @@ async def test_quotes_per_theme_are_the_most_supported_then_oldest(story: Story)
     quotes = await ReportRepository(s.db).theme_quotes(story.dialogue_id, GUILD, 4)
     assert [r["id"] for r in quotes if r["theme_id"] == theme.id] == [r[0] for r in expected]
     assert [r["support"] for r in quotes if r["theme_id"] == theme.id] == [support.get(r[0], 0) for r in expected]
+
+
+def _eligible(rows: list[tuple[int, str, int, str]], support: dict[int, int], question_id: int,
+              keyed: set[int]) -> list[tuple[int, str, int]]:
+    return [
+        (cid, text, support.get(cid, 0)) for cid, text, qid, _ in rows
+        if qid == question_id and text.count(" ") >= suggest.MIN_WORDS - 1 and cid not in keyed
+    ]
+
+
+async def test_the_samples_of_several_questions_drawn_at_once_are_each_the_one_python_would_draw(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Question 1 has more candidates than the sample (head and spread), question 2 fewer (all of them).
+    await _crowd(story, 40)
+    db = story.services.db
+    questions = [q.id for q in await story.services.dialogues.questions(story.dialogue_id)][:2]
+    rows, support = await _python_rows(db, story.dialogue_id)
+    keyed = {r[0] for r in await db.fetchall(
+        "SELECT contribution_id FROM key_points WHERE contribution_id IS NOT NULL")}
+    sample = 12
+    monkeypatch.setattr(suggest, "SAMPLE", sample)
+    expected = {q: [tuple(c) for c in suggest._sample(_eligible(rows, support, q, keyed))] for q in questions}
+    sizes = [len(_eligible(rows, support, q, keyed)) for q in questions]
+    assert sizes[0] > sample >= sizes[1]
+    assert expected[questions[1]]
+    got = await ReportRepository(db).suggestion_samples(story.dialogue_id, GUILD, questions, suggest.MIN_WORDS - 1,
+                                                         sample)
+    assert got == expected
+
+
+async def test_the_spread_is_drawn_when_no_candidate_is_supported(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No head at all: the spread alone fills the sample (an empty head must not exclude every candidate).
+    await _crowd(story, 40)
+    db = story.services.db
+    await db.execute("DELETE FROM contribution_support")
+    question_id = (await story.services.dialogues.questions(story.dialogue_id))[0].id
+    rows, support = await _python_rows(db, story.dialogue_id)
+    keyed = {r[0] for r in await db.fetchall(
+        "SELECT contribution_id FROM key_points WHERE contribution_id IS NOT NULL")}
+    sample = 12
+    monkeypatch.setattr(suggest, "SAMPLE", sample)
+    expected = [tuple(c) for c in suggest._sample(_eligible(rows, support, question_id, keyed))]
+    assert len(expected) == sample
+    got = await ReportRepository(db).suggestion_samples(story.dialogue_id, GUILD, [question_id],
+                                                         suggest.MIN_WORDS - 1, sample)
+    assert got == {question_id: expected}
+
+
+class _Watched:
+    """A store that counts the statements in flight at once."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.dialect = db.dialect
+        self.in_flight = 0
+        self.most = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+    async def _watch(self, call: str, *args: object) -> object:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        try:
+            return await getattr(self._db, call)(*args)
+        finally:
+            self.in_flight -= 1
+
+    async def fetchall(self, *args: object) -> object:
+        return await self._watch("fetchall", *args)
+
+    async def fetchone(self, *args: object) -> object:
+        return await self._watch("fetchone", *args)
+
+
+async def test_a_compile_overlaps_its_reads_but_leaves_readers_free(story: Story) -> None:
+    s = story.services
+    await s.contributions.flush()
+    watched = _Watched(s.db)
+    report = await compile_report(watched, story.dialogue_id, panel=s.panel_record)  # type: ignore[arg-type]
+    assert watched.most == PARALLEL_READS > 1
+    assert render_json(report, "en") == GOLDEN.read_text(encoding="utf-8")

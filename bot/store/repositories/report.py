@@ -22,12 +22,14 @@ WHERE c.dialogue_id = ? AND coalesce(m.opted_out, 0) = 0"""
 _IN_WEEK = _CONTRIBUTIONS + " AND c.created_at >= ? AND c.created_at < ?"
 
 # -- the report: aggregated in SQL, so the texts of all contributions never leave the database ------
+# Members who opted out of a guild. Parameter: guild id.
+_OPTED_OUT = "SELECT m.user_id FROM members m WHERE m.guild_id = ? AND m.opted_out = 1"
+
 # A contribution is visible unless its author opted out. Parameters: (dialogue id, guild id).
-_VISIBLE = """c.dialogue_id = ? AND c.author_id NOT IN (
-    SELECT m.user_id FROM members m WHERE m.guild_id = ? AND m.opted_out = 1)"""
+_VISIBLE = f"c.dialogue_id = ? AND c.author_id NOT IN ({_OPTED_OUT})"
 
 # A contribution's support: distinct members other than its author who reacted. Correlated, so it is
-# computed only for the rows that need it (by the support table's primary key).
+# computed only for the few rows shown (by the support table's primary key).
 SUPPORT_OF = """(SELECT count(DISTINCT s.user_id) FROM contribution_support s
                  WHERE s.contribution_id = c.id AND s.user_id != c.author_id)"""
 
@@ -35,36 +37,92 @@ SUPPORT_OF = """(SELECT count(DISTINCT s.user_id) FROM contribution_support s
 SHOWN = "c.id, c.question_id, c.channel_id, c.message_id, c.author_id, c.author_name, c.content, c.created_at, " \
         f"c.is_key_point, {SUPPORT_OF} AS support"
 
-# The quotes shown per theme: most supported, then oldest, ``LIMIT`` per theme by a window, from the
-# tags' theme index. Parameters: dialogue id, guild id, limit.
-_QUOTES = f"""
-WITH tagged AS (
-    SELECT t.theme_id, c.id, c.created_at, {SUPPORT_OF} AS support
+# Visible contributions with a confirmed tag of one of the dialogue's themes (by the tags' theme index).
+# Parameters: dialogue id, guild id.
+_TAGGED = f"""
+    SELECT t.theme_id, c.id, c.author_id, c.created_at
     FROM contribution_tags t JOIN contributions c ON c.id = t.contribution_id
     WHERE t.theme_id IN (SELECT th.id FROM themes th WHERE th.dialogue_id = ?) AND t.status = 'confirmed'
-      AND c.author_id NOT IN (SELECT m.user_id FROM members m WHERE m.guild_id = ? AND m.opted_out = 1)),
+      AND c.author_id NOT IN ({_OPTED_OUT})"""  # noqa: S608 (constant fragments only)
+
+# The quotes shown per theme, as (theme id, contribution id, support): most supported, then oldest,
+# ``LIMIT`` per theme by a window. Support is counted once per tagged contribution: correlated on
+# SQLite (a primary-key probe per row in its in-process loop is the cheapest form there), aggregated
+# once and joined on PostgreSQL (where a correlated count per row is a nested loop of ~33k subplans).
+# Parameters: dialogue id, guild id, limit.
+_QUOTE_RANKS = {
+    "sqlite": f"""
+WITH tagged AS (
+    SELECT g.theme_id, g.id, g.created_at, (SELECT count(DISTINCT s.user_id) FROM contribution_support s
+        WHERE s.contribution_id = g.id AND s.user_id != g.author_id) AS support
+    FROM ({_TAGGED}) AS g),
 ranked AS (
     SELECT theme_id, id, support, row_number() OVER (PARTITION BY theme_id ORDER BY support DESC, created_at, id) AS rn
     FROM tagged)
-SELECT {SHOWN.replace(SUPPORT_OF, "r.support")}, r.theme_id
-FROM ranked r JOIN contributions c ON c.id = r.id
-WHERE r.rn <= ? ORDER BY r.theme_id, r.rn"""  # noqa: S608 (constant fragments only)
+SELECT theme_id, id, support FROM ranked WHERE rn <= ? ORDER BY theme_id, rn""",  # noqa: S608
+    "postgresql": f"""
+WITH tagged AS MATERIALIZED ({_TAGGED}),
+support AS (
+    SELECT s.contribution_id AS id, count(DISTINCT s.user_id) AS n
+    FROM (SELECT DISTINCT id, author_id FROM tagged) AS g
+    JOIN contribution_support s ON s.contribution_id = g.id AND s.user_id != g.author_id
+    GROUP BY s.contribution_id),
+ranked AS (
+    SELECT g.theme_id, g.id, coalesce(p.n, 0) AS support,
+           row_number() OVER (PARTITION BY g.theme_id
+                              ORDER BY coalesce(p.n, 0) DESC, g.created_at COLLATE "C", g.id) AS rn
+    FROM tagged g LEFT JOIN support p ON p.id = g.id)
+SELECT theme_id, id, support FROM ranked WHERE rn <= ? ORDER BY theme_id, rn""",  # noqa: S608
+}
 
+# Visible contributions that are key points: marked (their own partial index, migration 010), or
+# behind a moderator's key point; found first (CROSS JOIN: SQLite keeps that order), then read.
+# Parameters: dialogue id (marked), dialogue id (key points), dialogue id, guild id (visible).
 _FEATURED = f"""
-SELECT {SHOWN} FROM contributions c
-WHERE {_VISIBLE} AND (c.is_key_point = 1 OR c.id IN (
-    SELECT k.contribution_id FROM key_points k WHERE k.dialogue_id = ? AND k.contribution_id IS NOT NULL))
+SELECT {SHOWN} FROM (
+    SELECT k.id FROM contributions k WHERE k.is_key_point = 1 AND k.dialogue_id = ?
+    UNION SELECT p.contribution_id FROM key_points p WHERE p.dialogue_id = ? AND p.contribution_id IS NOT NULL) AS f
+CROSS JOIN contributions c
+WHERE c.id = f.id AND {_VISIBLE}
 ORDER BY c.id"""  # noqa: S608
 
-# A guiding question's candidates for suggested key points: long enough (MIN_WORDS - 1 spaces, counted
+# Guiding questions' candidates for suggested key points: long enough (MIN_WORDS - 1 spaces, counted
 # when the text is stored: migration 007), not already a key point; from the covering index, no text
-# read. Parameters: visible, question id, min spaces, dialogue id (key points).
+# read. Parameters: visible, min spaces, dialogue id (key points), then the question ids.
 _ELIGIBLE = f"""
-SELECT c.id, c.author_id FROM contributions c
-WHERE {_VISIBLE} AND c.question_id = ?
-  AND c.space_count >= ?
+SELECT c.id, c.question_id, c.author_id FROM contributions c
+WHERE {_VISIBLE} AND c.space_count >= ?
   AND c.is_key_point = 0 AND c.id NOT IN (
-      SELECT k.contribution_id FROM key_points k WHERE k.dialogue_id = ? AND k.contribution_id IS NOT NULL)"""  # noqa: S608
+      SELECT k.contribution_id FROM key_points k WHERE k.dialogue_id = ? AND k.contribution_id IS NOT NULL)
+  AND c.question_id IN """  # noqa: S608
+
+# Per question: the most supported candidates (the sample's head, ``LIMIT`` per question by a window),
+# then (id NULL) how many candidates it has. Parameters: those of _ELIGIBLE, the head's size.
+_SAMPLE_HEAD = """
+WITH eligible AS ({eligible}),
+supported AS (
+    SELECT e.question_id, e.id, count(DISTINCT s.user_id) AS n
+    FROM eligible e JOIN contribution_support s ON s.contribution_id = e.id AND s.user_id != e.author_id
+    GROUP BY e.question_id, e.id),
+ranked AS (
+    SELECT question_id, id, n, row_number() OVER (PARTITION BY question_id ORDER BY n DESC, id) AS rn FROM supported)
+SELECT question_id, id, n, rn FROM ranked WHERE rn <= ?
+UNION ALL
+SELECT question_id, NULL, count(*), 0 FROM eligible GROUP BY question_id
+ORDER BY 1, 4"""
+
+# The sample's spread: the candidates left once the head is taken, numbered per question in id order;
+# those at the chosen numbers. Parameters: those of _ELIGIBLE, the head's ids, then per question its id
+# and chosen numbers (a question whose candidates all fit lists none: all of them are taken).
+_SAMPLE_REST = """
+WITH rest AS (
+    SELECT e.question_id, e.id, row_number() OVER (PARTITION BY e.question_id ORDER BY e.id) - 1 AS rn
+    FROM ({eligible}) AS e{head})
+SELECT r.question_id, r.id FROM rest r WHERE {picks} ORDER BY r.question_id, r.rn"""
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
 
 
 class ReportRepository:
@@ -95,13 +153,16 @@ class ReportRepository:
             "SELECT id, key, name, emoji FROM themes WHERE dialogue_id = ? ORDER BY position, id", (dialogue_id,)
         )
 
-    async def count_per_question(self, dialogue_id: int, guild_id: int) -> list[tuple[int | None, int]]:
-        """Visible contributions per question id (``None``: the dialogue's channel)."""
+    async def counts(self, dialogue_id: int, guild_id: int, length: int) -> list[tuple[int | None, str, int]]:
+        """Visible contributions per (question id, prefix of ``created_at``): one pass for the counts per
+        question (``None``: the dialogue's channel) and per bucket (``length`` 13: per UTC hour, 16:
+        per minute)."""
         rows = await self.db.fetchall(
-            f"SELECT c.question_id, count(*) FROM contributions c WHERE {_VISIBLE} GROUP BY c.question_id",  # noqa: S608
-            (dialogue_id, guild_id),
+            f"""SELECT c.question_id, substr(c.created_at, 1, ?) AS bucket, count(*) FROM contributions c
+                WHERE {_VISIBLE} GROUP BY c.question_id, bucket""",  # noqa: S608
+            (length, dialogue_id, guild_id),
         )
-        return [(r[0], int(r[1])) for r in rows]
+        return [(r[0], str(r[1]), int(r[2])) for r in rows]
 
     async def participants(self, dialogue_id: int, guild_id: int) -> int:
         value = await self.db.fetchval(
@@ -109,15 +170,6 @@ class ReportRepository:
             (dialogue_id, guild_id),
         )
         return int(value or 0)
-
-    async def count_per_bucket(self, dialogue_id: int, guild_id: int, length: int) -> list[tuple[str, int]]:
-        """Visible contributions per prefix of ``created_at`` (``length`` 13: per UTC hour, 16: minute)."""
-        rows = await self.db.fetchall(
-            f"""SELECT substr(c.created_at, 1, ?) AS bucket, count(*) FROM contributions c
-                WHERE {_VISIBLE} GROUP BY 1""",  # noqa: S608
-            (length, dialogue_id, guild_id),
-        )
-        return [(str(r[0]), int(r[1])) for r in rows]
 
     async def count_per_theme(self, dialogue_id: int, guild_id: int) -> dict[int, int]:
         """theme id → visible contributions with that confirmed tag (by the tags' theme index; only the
@@ -133,15 +185,22 @@ class ReportRepository:
         )
         return {int(r[0]): int(r[1]) for r in rows}
 
-    async def theme_quotes(self, dialogue_id: int, guild_id: int, limit: int | None) -> list[Row]:
+    async def quote_ranks(self, dialogue_id: int, guild_id: int, limit: int | None) -> list[tuple[int, int, int]]:
         """Per theme, the ``limit`` visible tagged contributions shown (all when ``None``), most
-        supported then oldest first: :data:`SHOWN` columns, then ``theme_id``."""
+        supported then oldest first: (theme id, contribution id, support), by theme then rank."""
         cap = limit if limit is not None else 2**62
-        return await self.db.fetchall(_QUOTES, (dialogue_id, guild_id, cap))
+        rows = await self.db.fetchall(_QUOTE_RANKS[self.db.dialect], (dialogue_id, guild_id, cap))
+        return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+    async def theme_quotes(self, dialogue_id: int, guild_id: int, limit: int | None) -> list[Row]:
+        """:meth:`quote_ranks` as :data:`SHOWN` rows (as dicts), with ``theme_id``."""
+        ranks = await self.quote_ranks(dialogue_id, guild_id, limit)
+        shown = {r["id"]: r for r in await self.shown(dialogue_id, sorted({cid for _, cid, _ in ranks}))}
+        return [{**dict(shown[cid]), "theme_id": theme} for theme, cid, _ in ranks]  # type: ignore[misc]
 
     async def featured(self, dialogue_id: int, guild_id: int) -> list[Row]:
         """Visible contributions that are key points (marked, or behind a key point): :data:`SHOWN`."""
-        return await self.db.fetchall(_FEATURED, (dialogue_id, guild_id, dialogue_id))
+        return await self.db.fetchall(_FEATURED, (dialogue_id, dialogue_id, dialogue_id, guild_id))
 
     async def shown(self, dialogue_id: int, ids: list[int]) -> list[Row]:
         """These contributions of the dialogue, as shown (:data:`SHOWN` columns)."""
@@ -149,49 +208,62 @@ class ReportRepository:
             return []
         return await self.db.fetchall(
             f"""SELECT {SHOWN} FROM contributions c
-                WHERE c.dialogue_id = ? AND c.id IN ({",".join("?" * len(ids))})""",  # noqa: S608
+                WHERE c.dialogue_id = ? AND c.id IN ({_marks(len(ids))})""",  # noqa: S608
             (dialogue_id, *ids),
         )
 
-    async def suggestion_sample(
-        self, dialogue_id: int, guild_id: int, question_id: int, min_spaces: int, sample: int
-    ) -> list[tuple[int, str, int]]:
-        """A guiding question's candidates for suggested key points, (id, text, support) in the order
-        :func:`bot.report.suggest.suggest` takes them: every eligible one when there are at most
-        ``sample``, else the ``sample // 2`` most supported, then an even spread of the rest (the same
-        choice as ``suggest``'s own sampling, made in SQL)."""
-        params = (dialogue_id, guild_id, question_id, min_spaces, dialogue_id)
-        total = int(await self.db.fetchval(f"SELECT count(*) FROM ({_ELIGIBLE}) AS eligible", params) or 0)  # noqa: S608
-        if total <= sample:
-            rows = await self.db.fetchall(
-                f"""SELECT e.id, c.content, {SUPPORT_OF} FROM ({_ELIGIBLE}) AS e
-                    JOIN contributions c ON c.id = e.id ORDER BY e.id""",  # noqa: S608
-                params,
+    async def suggestion_samples(
+        self, dialogue_id: int, guild_id: int, question_ids: list[int], min_spaces: int, sample: int
+    ) -> dict[int, list[tuple[int, str, int]]]:
+        """Guiding questions' candidates for suggested key points, question id → (id, text, support) in
+        the order :func:`bot.report.suggest.suggest` takes them: every eligible one when there are at
+        most ``sample``, else the ``sample // 2`` most supported, then an even spread of the rest (the
+        same choice as ``suggest``'s own sampling, made in SQL). Three statements whatever the number
+        of questions: the heads and sizes, the spreads, the texts."""
+        if not question_ids:
+            return {}
+        eligible = _ELIGIBLE + f"({_marks(len(question_ids))})"
+        params = (dialogue_id, guild_id, min_spaces, dialogue_id, *question_ids)
+        heads: dict[int, list[tuple[int, int]]] = {q: [] for q in question_ids}
+        totals: dict[int, int] = dict.fromkeys(question_ids, 0)
+        for r in await self.db.fetchall(_SAMPLE_HEAD.format(eligible=eligible), (*params, sample // 2)):
+            if r[1] is None:
+                totals[int(r[0])] = int(r[2])
+            else:
+                heads[int(r[0])].append((int(r[1]), int(r[2])))
+        picks: list[int] = []
+        wanted: list[str] = []
+        taken = [cid for q in question_ids if totals[q] > sample for cid, _ in heads[q]]
+        for q in question_ids:
+            if not totals[q]:
+                continue
+            if totals[q] <= sample:
+                heads[q] = []
+                wanted.append("r.question_id = ?")
+                picks.append(q)
+                continue
+            count = sample - len(heads[q])
+            step = (totals[q] - len(heads[q])) / count
+            chosen = [int(i * step) for i in range(count)]
+            wanted.append(f"(r.question_id = ? AND r.rn IN ({_marks(len(chosen))}))")
+            picks += [q, *chosen]
+        if not wanted:
+            return {q: [] for q in question_ids}
+        rest: dict[int, list[int]] = {q: [] for q in question_ids}
+        head = f" WHERE e.id NOT IN ({_marks(len(taken))})" if taken else ""
+        sql = _SAMPLE_REST.format(eligible=eligible, head=head, picks=" OR ".join(wanted))
+        for r in await self.db.fetchall(sql, (*params, *taken, *picks)):
+            rest[int(r[0])].append(int(r[1]))
+        ids = [cid for q in question_ids for cid in (*(c for c, _ in heads[q]), *rest[q])]
+        found = {
+            int(r[0]): (str(r[1]), int(r[2])) for r in await self.db.fetchall(
+                f"SELECT c.id, c.content, {SUPPORT_OF} FROM contributions c WHERE c.id IN ({_marks(len(ids))})",  # noqa: S608
+                ids,
             )
-            return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
-        head = await self.db.fetchall(
-            f"""SELECT e.id, count(DISTINCT s.user_id) AS n FROM ({_ELIGIBLE}) AS e
-                JOIN contribution_support s ON s.contribution_id = e.id AND s.user_id != e.author_id
-                GROUP BY e.id ORDER BY n DESC, e.id LIMIT ?""",  # noqa: S608
-            (*params, sample // 2),
-        )
-        taken = [int(r[0]) for r in head]
-        wanted = sample - len(taken)
-        step = (total - len(taken)) / wanted
-        picks = [int(i * step) for i in range(wanted)]
-        rest = await self.db.fetchall(
-            f"""WITH rest AS (
-                    SELECT e.id, row_number() OVER (ORDER BY e.id) - 1 AS rn FROM ({_ELIGIBLE}) AS e
-                    WHERE e.id NOT IN ({",".join("?" * len(taken)) or "NULL"}))
-                SELECT r.id, c.content, {SUPPORT_OF} FROM rest r JOIN contributions c ON c.id = r.id
-                WHERE r.rn IN ({",".join("?" * len(picks))}) ORDER BY r.rn""",  # noqa: S608 (placeholders only)
-            (*params, *taken, *picks),
-        )
-        texts = {r[0]: str(r[1]) for r in await self.db.fetchall(
-            f"SELECT id, content FROM contributions WHERE id IN ({','.join('?' * len(taken))})", taken,  # noqa: S608
-        )} if taken else {}
-        chosen = [(int(r[0]), texts[r[0]], int(r[1])) for r in head]
-        return chosen + [(int(r[0]), str(r[1]), int(r[2])) for r in rest]
+        } if ids else {}
+        return {
+            q: [(cid, *found[cid]) for cid in (*(c for c, _ in heads[q]), *rest[q])] for q in question_ids
+        }
 
     async def key_points(self, dialogue_id: int) -> list[Row]:
         return await self.db.fetchall(
