@@ -141,16 +141,16 @@ async def compile_report(
 
     async def featured_and_suggested() -> dict[int, list[int]]:
         """The key point contributions, then (they decide which questions need some) the suggestions'
-        picks: position → contribution ids."""
-        raw.featured = await read(repo.featured(dialogue_id, guild_id))
-        if not suggestions:
-            return {}
-        position = {q["id"]: q["position"] for q in raw.questions}
-        points, marked = _points(raw, position, {r["id"]: r for r in raw.featured})
-        wanting = [q["id"] for q in raw.questions if not points.get(q["position"])]
-        pools = await read(repo.suggestion_samples(
-            dialogue_id, guild_id, wanting, suggest.MIN_WORDS - 1, suggest.SAMPLE
-        ))
+        picks: position → contribution ids. The longest chain of the compile: it keeps its read slot
+        from one statement to the next, and gives it up while the suggestions are chosen."""
+        async with gate:
+            raw.featured = await repo.featured(dialogue_id, guild_id)
+            if not suggestions:
+                return {}
+            position = {q["id"]: q["position"] for q in raw.questions}
+            points, marked = _points(raw, position, {r["id"]: r for r in raw.featured})
+            wanting = [q["id"] for q in raw.questions if not points.get(q["position"])]
+            pools = await repo.suggestion_samples(dialogue_id, guild_id, wanting, suggest.MIN_WORDS - 1, suggest.SAMPLE)
 
         def choose() -> dict[int, list[int]]:
             exclude = frozenset(marked)
@@ -161,12 +161,13 @@ async def compile_report(
 
         return await asyncio.to_thread(choose)
 
-    picks, counts, raw.participants, raw.theme_counts, raw.quotes = await asyncio.gather(
+    # The semaphore serves in order: the chain first, then the longest statements.
+    picks, raw.quotes, counts, raw.participants, raw.theme_counts = await asyncio.gather(
         featured_and_suggested(),
+        read(repo.quote_ranks(dialogue_id, guild_id, quote_limit)),
         read(repo.counts(dialogue_id, guild_id, bucket_len)),
         read(repo.participants(dialogue_id, guild_id)),
         read(repo.count_per_theme(dialogue_id, guild_id)),
-        read(repo.quote_ranks(dialogue_id, guild_id, quote_limit)),
     )
     raw.per_question = [(q, n) for q, _, n in counts]
     buckets: dict[str, int] = defaultdict(int)

@@ -8,6 +8,7 @@ purpose, regenerate it with ``render_json(report, "en")`` of the story below and
 from __future__ import annotations
 
 import heapq
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from bot.report import suggest
 from bot.report.compile import PARALLEL_READS, compile_report
 from bot.report.jsonout import render_json
 from bot.store import Database
+from bot.store.repositories import report as report_repository
 from bot.store.repositories.report import ReportRepository
 from tests.unit._report_story import GUILD, THREADS, Story, build_story
 
@@ -197,3 +199,15 @@ async def test_a_compile_overlaps_its_reads_but_leaves_readers_free(story: Story
     report = await compile_report(watched, story.dialogue_id, panel=s.panel_record)  # type: ignore[arg-type]
     assert watched.most == PARALLEL_READS > 1
     assert render_json(report, "en") == GOLDEN.read_text(encoding="utf-8")
+
+
+async def test_an_export_quoting_more_contributions_than_a_statement_binds_reads_them_in_chunks(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = story.services
+    await s.contributions.flush()
+    whole = render_json(await compile_report(s.db, story.dialogue_id, quote_limit=None, suggestions=0), "en")
+    monkeypatch.setattr(report_repository, "ID_CHUNK", 2)
+    chunked = render_json(await compile_report(s.db, story.dialogue_id, quote_limit=None, suggestions=0), "en")
+    assert chunked == whole
+    assert sum(len(t["quotes"]) for t in json.loads(whole)["themes"]) > 2

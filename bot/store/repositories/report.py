@@ -96,29 +96,50 @@ WHERE {_VISIBLE} AND c.space_count >= ?
       SELECT k.contribution_id FROM key_points k WHERE k.dialogue_id = ? AND k.contribution_id IS NOT NULL)
   AND c.question_id IN """  # noqa: S608
 
-# Per question: the most supported candidates (the sample's head, ``LIMIT`` per question by a window),
-# then (id NULL) how many candidates it has. Parameters: those of _ELIGIBLE, the head's size.
-_SAMPLE_HEAD = """
-WITH eligible AS ({eligible}),
+# The suggestion samples of several questions in one statement, one scan of their candidates. Per
+# question: every candidate when there are at most ``sample``; else the ``sample // 2`` most supported
+# (the head), then the spread: the candidates left, numbered in id order, at int(i * step) for i below
+# sample - head, step = (candidates - head) / (sample - head) — in double precision and truncated, as
+# ``suggest._sample`` computes it in Python, so the same ones. Rows: (question id, id, text, support),
+# in the order ``suggest`` takes them. Parameters: those of _ELIGIBLE, then sample, sample, half, sample,
+# sample, sample, sample.
+_SAMPLES = """
+WITH RECURSIVE eligible AS MATERIALIZED ({eligible}),
 supported AS (
     SELECT e.question_id, e.id, count(DISTINCT s.user_id) AS n
     FROM eligible e JOIN contribution_support s ON s.contribution_id = e.id AND s.user_id != e.author_id
     GROUP BY e.question_id, e.id),
-ranked AS (
-    SELECT question_id, id, n, row_number() OVER (PARTITION BY question_id ORDER BY n DESC, id) AS rn FROM supported)
-SELECT question_id, id, n, rn FROM ranked WHERE rn <= ?
-UNION ALL
-SELECT question_id, NULL, count(*), 0 FROM eligible GROUP BY question_id
-ORDER BY 1, 4"""
-
-# The sample's spread: the candidates left once the head is taken, numbered per question in id order;
-# those at the chosen numbers. Parameters: those of _ELIGIBLE, the head's ids, then per question its id
-# and chosen numbers (a question whose candidates all fit lists none: all of them are taken).
-_SAMPLE_REST = """
-WITH rest AS (
+sizes AS (SELECT question_id, count(*) AS total, count(*) > ? AS spread FROM eligible GROUP BY question_id),
+head AS (
+    SELECT r.question_id, r.id, r.rn FROM (
+        SELECT p.question_id, p.id, row_number() OVER (PARTITION BY p.question_id ORDER BY p.n DESC, p.id) AS rn
+        FROM supported p JOIN sizes z ON z.question_id = p.question_id AND z.total > ?) AS r
+    WHERE r.rn <= ?),
+taken AS (
+    SELECT z.question_id, z.total, count(h.id) AS taken FROM sizes z LEFT JOIN head h ON h.question_id = z.question_id
+    WHERE z.total > ? GROUP BY z.question_id, z.total),
+seq (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?),
+picks AS (
+    SELECT t.question_id, {open}
+        s.i * (CAST(t.total - t.taken AS DOUBLE PRECISION) / CAST(? - t.taken AS DOUBLE PRECISION)){close} AS rn
+    FROM taken t JOIN seq s ON s.i < ? - t.taken),
+rest AS (
     SELECT e.question_id, e.id, row_number() OVER (PARTITION BY e.question_id ORDER BY e.id) - 1 AS rn
-    FROM ({eligible}) AS e{head})
-SELECT r.question_id, r.id FROM rest r WHERE {picks} ORDER BY r.question_id, r.rn"""
+    FROM eligible e WHERE e.id NOT IN (SELECT h.id FROM head h)),
+chosen AS (
+    SELECT h.question_id, h.id, 0 AS part, h.rn FROM head h
+    UNION ALL
+    SELECT r.question_id, r.id, 1, r.rn FROM rest r JOIN sizes z ON z.question_id = r.question_id AND NOT z.spread
+    UNION ALL
+    SELECT r.question_id, r.id, 1, r.rn FROM rest r JOIN picks p ON p.question_id = r.question_id AND p.rn = r.rn)
+SELECT x.question_id, c.id, c.content, {support} FROM chosen x JOIN contributions c ON c.id = x.id
+ORDER BY x.question_id, x.part, x.rn"""
+#: Python's int() of a non-negative double, per dialect: around the expression.
+_TRUNCATE = {"sqlite": ("CAST((", ") AS INTEGER)"), "postgresql": ("CAST(floor(", ") AS BIGINT)")}
+
+
+#: Ids bound in one ``IN (…)`` list (SQLite and PostgreSQL both stop at 32,766 parameters).
+ID_CHUNK = 5000
 
 
 def _marks(n: int) -> str:
@@ -203,14 +224,17 @@ class ReportRepository:
         return await self.db.fetchall(_FEATURED, (dialogue_id, dialogue_id, dialogue_id, guild_id))
 
     async def shown(self, dialogue_id: int, ids: list[int]) -> list[Row]:
-        """These contributions of the dialogue, as shown (:data:`SHOWN` columns)."""
-        if not ids:
-            return []
-        return await self.db.fetchall(
-            f"""SELECT {SHOWN} FROM contributions c
-                WHERE c.dialogue_id = ? AND c.id IN ({_marks(len(ids))})""",  # noqa: S608
-            (dialogue_id, *ids),
-        )
+        """These contributions of the dialogue, as shown (:data:`SHOWN` columns); by :data:`ID_CHUNK`
+        ids a statement (an export quotes every tagged contribution: more than a statement may bind)."""
+        rows: list[Row] = []
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start:start + ID_CHUNK]
+            rows += await self.db.fetchall(
+                f"""SELECT {SHOWN} FROM contributions c
+                    WHERE c.dialogue_id = ? AND c.id IN ({_marks(len(chunk))})""",  # noqa: S608
+                (dialogue_id, *chunk),
+            )
+        return rows
 
     async def suggestion_samples(
         self, dialogue_id: int, guild_id: int, question_ids: list[int], min_spaces: int, sample: int
@@ -218,52 +242,17 @@ class ReportRepository:
         """Guiding questions' candidates for suggested key points, question id → (id, text, support) in
         the order :func:`bot.report.suggest.suggest` takes them: every eligible one when there are at
         most ``sample``, else the ``sample // 2`` most supported, then an even spread of the rest (the
-        same choice as ``suggest``'s own sampling, made in SQL). Three statements whatever the number
-        of questions: the heads and sizes, the spreads, the texts."""
+        same choice as ``suggest``'s own sampling, made in SQL, one statement for all the questions)."""
+        found: dict[int, list[tuple[int, str, int]]] = {q: [] for q in question_ids}
         if not question_ids:
-            return {}
-        eligible = _ELIGIBLE + f"({_marks(len(question_ids))})"
+            return found
+        opening, closing = _TRUNCATE[self.db.dialect]
+        sql = _SAMPLES.format(eligible=_ELIGIBLE + f"({_marks(len(question_ids))})", support=SUPPORT_OF,
+                              open=opening, close=closing)
         params = (dialogue_id, guild_id, min_spaces, dialogue_id, *question_ids)
-        heads: dict[int, list[tuple[int, int]]] = {q: [] for q in question_ids}
-        totals: dict[int, int] = dict.fromkeys(question_ids, 0)
-        for r in await self.db.fetchall(_SAMPLE_HEAD.format(eligible=eligible), (*params, sample // 2)):
-            if r[1] is None:
-                totals[int(r[0])] = int(r[2])
-            else:
-                heads[int(r[0])].append((int(r[1]), int(r[2])))
-        picks: list[int] = []
-        wanted: list[str] = []
-        taken = [cid for q in question_ids if totals[q] > sample for cid, _ in heads[q]]
-        for q in question_ids:
-            if not totals[q]:
-                continue
-            if totals[q] <= sample:
-                heads[q] = []
-                wanted.append("r.question_id = ?")
-                picks.append(q)
-                continue
-            count = sample - len(heads[q])
-            step = (totals[q] - len(heads[q])) / count
-            chosen = [int(i * step) for i in range(count)]
-            wanted.append(f"(r.question_id = ? AND r.rn IN ({_marks(len(chosen))}))")
-            picks += [q, *chosen]
-        if not wanted:
-            return {q: [] for q in question_ids}
-        rest: dict[int, list[int]] = {q: [] for q in question_ids}
-        head = f" WHERE e.id NOT IN ({_marks(len(taken))})" if taken else ""
-        sql = _SAMPLE_REST.format(eligible=eligible, head=head, picks=" OR ".join(wanted))
-        for r in await self.db.fetchall(sql, (*params, *taken, *picks)):
-            rest[int(r[0])].append(int(r[1]))
-        ids = [cid for q in question_ids for cid in (*(c for c, _ in heads[q]), *rest[q])]
-        found = {
-            int(r[0]): (str(r[1]), int(r[2])) for r in await self.db.fetchall(
-                f"SELECT c.id, c.content, {SUPPORT_OF} FROM contributions c WHERE c.id IN ({_marks(len(ids))})",  # noqa: S608
-                ids,
-            )
-        } if ids else {}
-        return {
-            q: [(cid, *found[cid]) for cid in (*(c for c, _ in heads[q]), *rest[q])] for q in question_ids
-        }
+        for r in await self.db.fetchall(sql, (*params, sample, sample, sample // 2, sample, sample, sample, sample)):
+            found[int(r[0])].append((int(r[1]), str(r[2]), int(r[3])))
+        return found
 
     async def key_points(self, dialogue_id: int) -> list[Row]:
         return await self.db.fetchall(
