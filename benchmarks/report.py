@@ -7,19 +7,21 @@ schema on that server; the report and the raw read (asyncpg, the same columns) a
 
 A fresh SQLite file holds one dialogue (4 questions, the 5 default themes, 2,000 members of whom 1%
 opted out) with N contributions over a week, a third of them tagged, one in five supported, one in
-fifty sharing a link, and a few key points. Runs interleave, in one process:
+fifty sharing a link, and key points on two of the (posted) questions. Runs interleave, in one process:
 
 - **raw read**: plain ``sqlite3`` (no aiosqlite, no event loop) reading the columns a report uses —
   ``id, question_id, channel_id, message_id, author_id, author_name, content, created_at,
   is_key_point`` — of every contribution of the dialogue, every row fetched;
-- **report**: the bot's path: ``ReportService.compile`` (SQL aggregates on a read connection, the
-  assembly in a worker thread) and rendering Markdown, HTML, JSON and the Discord messages (in a
-  worker thread), on the bot's own ``Database``.
+- **report**: the compile as ``ReportService.compile`` calls it (``compile_report(…, suggestions=0)``:
+  SQL aggregates on the read connections, two statements at a time, the assembly in a worker thread)
+  and rendering Markdown, HTML, JSON and the Discord messages (in a worker thread), on the bot's own
+  ``Database``, its heap settled as the bot's is (``bot.client.settle_heap``).
 
 The figure is report / raw read (goal ≤ 1.5×). Also measured: the worst event-loop stall during the
-report (a 1 ms ticker's lateness), the peak Python memory of a report (``tracemalloc``, a separate
-run), and ``/dialogue status``'s figures (``ContributionService.counts``) idle and while a report
-compiles (goal ≤ 100 ms).
+report (a 1 ms ticker's lateness), the same with the editorial pass (``ReportService.compile``: the
+compile, then the moderators' draft, the grouped sample and the preview's suggestions), the peak
+Python memory of a report (``tracemalloc``, a separate run), and ``/dialogue status``'s figures
+(``ContributionService.counts``) idle and while a report compiles (goal ≤ 100 ms).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ from bot.report.discord_text import render_discord
 from bot.report.html import render_html
 from bot.report.jsonout import render_json
 from bot.report.markdown import render_markdown
+from bot.report.model import Report
+from bot.report.service import ReportService
 from bot.store import Database, open_database
 from bot.store.copy import copy_store
 
@@ -156,13 +160,20 @@ class Ticker:
             self.worst = max(self.worst, loop.time() - expected)
 
 
-async def report(db: Database) -> tuple[float, float, int]:
-    """(seconds, worst event-loop stall in seconds, characters rendered)."""
+async def compile_as_the_bot(db: Database) -> Report:
+    """The compile as ``ReportService.compile`` calls it: no suggestions of its own (the preview's
+    suggested key points come from the editorial pass, measured apart)."""
+    return await compile_report(db, 1, suggestions=0)
+
+
+async def report(db: Database, editorial: ReportService | None = None) -> tuple[float, float, int]:
+    """(seconds, worst event-loop stall in seconds, characters rendered): the compile and the four
+    renders; with ``editorial``, its ``compile`` (the editorial pass included) instead."""
     ticker = Ticker()
     tick = asyncio.create_task(ticker.run())
     await asyncio.sleep(0.01)
     began = time.perf_counter()
-    compiled = await compile_report(db, 1)
+    compiled = await (editorial.compile(1) if editorial is not None else compile_as_the_bot(db))
     outputs = await asyncio.to_thread(lambda: [
         render_markdown(compiled, "en"), render_html(compiled, "en"), render_json(compiled, "en"),
         *render_discord(compiled, "en"),
@@ -181,7 +192,7 @@ async def status_figures(service: ContributionService) -> float:
 
 async def status_during_report(db: Database, service: ContributionService) -> list[float]:
     """``/dialogue status`` figures, ten moderators at once, while a report compiles."""
-    compiling = asyncio.create_task(compile_report(db, 1))
+    compiling = asyncio.create_task(compile_as_the_bot(db))
     await asyncio.sleep(0.02)
     times = list(await asyncio.gather(*(status_figures(service) for _ in range(10))))
     await compiling
@@ -206,17 +217,21 @@ async def measure(target: str | Path, n: int, runs: int, store: str) -> None:
     db = await open_database(target)
     clock = lambda: START  # noqa: E731
     service = ContributionService(db, ContributionsConfig(), clock, ProfileService(db, clock))
+    editorial = ReportService(db, clock)
     try:
         await raw_read(target)  # warm the page cache for both
         await report(db)
         settle_heap()  # as the bot does once started (ColloquyBot.setup_hook, on_ready)
-        reads, reports, stalls, idle, busy = [], [], [], [], []
+        reads, reports, stalls, idle, busy, edited, edited_stalls = [], [], [], [], [], [], []
         size = 0
         for _ in range(runs):
             reads.append(await raw_read(target))
             seconds, stall, size = await report(db)
             reports.append(seconds)
             stalls.append(stall)
+            seconds, stall, _ = await report(db, editorial)
+            edited.append(seconds)
+            edited_stalls.append(stall)
             idle.append(await status_figures(service))
             busy += await status_during_report(db, service)
         tracemalloc.start()
@@ -226,6 +241,7 @@ async def measure(target: str | Path, n: int, runs: int, store: str) -> None:
     finally:
         await db.close()
     ratios = [r / w for r, w in zip(reports, reads, strict=True)]
+    edited_ratios = [r / w for r, w in zip(edited, reads, strict=True)]
 
     def ms(values: list[float]) -> str:
         return (f"{statistics.median(values) * 1000:7.1f} ms (min {min(values) * 1000:.1f}, "
@@ -238,6 +254,9 @@ async def measure(target: str | Path, n: int, runs: int, store: str) -> None:
     print(f"ratio (per run):                 {statistics.median(ratios):.2f}x "
           f"(min {min(ratios):.2f}, max {max(ratios):.2f}; goal <= 1.5x)")
     print(f"worst event-loop stall:          {ms(stalls)}  (goal <= 20 ms)")
+    print(f"with the editorial pass (ReportService.compile) + render: {ms(edited)}")
+    print(f"  its ratio: {statistics.median(edited_ratios):.2f}x (min {min(edited_ratios):.2f}, "
+          f"max {max(edited_ratios):.2f}); its worst stall {ms(edited_stalls)}")
     print(f"peak Python memory (tracemalloc): {peak / 1e6:.1f} MB (goal <= 50 MB); rendered {size:,} characters")
     print(f"/dialogue status figures, idle:  {ms(idle)}  (goal <= 100 ms)")
     print(f"  10 at once during a report:    {ms(busy)}")
