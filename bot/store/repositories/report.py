@@ -98,13 +98,14 @@ WHERE {_VISIBLE} AND c.space_count >= ?
 
 # The suggestion samples of several questions in one statement, one scan of their candidates. Per
 # question: every candidate when there are at most ``sample``; else the ``sample // 2`` most supported
-# (the head), then the spread: the candidates left, numbered in id order, at int(i * step) for i below
-# sample - head, step = (candidates - head) / (sample - head) — in double precision and truncated, as
-# ``suggest._sample`` computes it in Python, so the same ones. Rows: (question id, id, text, support),
-# in the order ``suggest`` takes them. Parameters: those of _ELIGIBLE, then sample, sample, half, sample,
-# sample, sample, sample.
+# (the head), then the spread: the candidates left, numbered in id order, taken at int(i * step) for
+# i below w = sample - head, step = (candidates - head) / w, as ``suggest._sample`` computes it. Number
+# rn is taken when one of the i next to rn / step (step > 1: one at most) gives it back — the same
+# double-precision product truncated as in Python, so the same ones. Rows: (question id, id, text,
+# support) in the order ``suggest`` takes them. Parameters: those of _ELIGIBLE, then sample (sizes),
+# sample (head), sample // 2, sample (taken), sample, sample (spread).
 _SAMPLES = """
-WITH RECURSIVE eligible AS MATERIALIZED ({eligible}),
+WITH eligible AS MATERIALIZED ({eligible}),
 supported AS (
     SELECT e.question_id, e.id, count(DISTINCT s.user_id) AS n
     FROM eligible e JOIN contribution_support s ON s.contribution_id = e.id AND s.user_id != e.author_id
@@ -118,20 +119,25 @@ head AS (
 taken AS (
     SELECT z.question_id, z.total, count(h.id) AS taken FROM sizes z LEFT JOIN head h ON h.question_id = z.question_id
     WHERE z.total > ? GROUP BY z.question_id, z.total),
-seq (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?),
-picks AS (
-    SELECT t.question_id, {open}
-        s.i * (CAST(t.total - t.taken AS DOUBLE PRECISION) / CAST(? - t.taken AS DOUBLE PRECISION)){close} AS rn
-    FROM taken t JOIN seq s ON s.i < ? - t.taken),
+steps AS (
+    SELECT question_id, ? - taken AS w,
+           CAST(total - taken AS DOUBLE PRECISION) / CAST(? - taken AS DOUBLE PRECISION) AS step
+    FROM taken),
 rest AS (
     SELECT e.question_id, e.id, row_number() OVER (PARTITION BY e.question_id ORDER BY e.id) - 1 AS rn
     FROM eligible e WHERE e.id NOT IN (SELECT h.id FROM head h)),
+near AS (
+    SELECT r.question_id, r.id, r.rn, p.w, p.step, {open}r.rn / p.step{close} AS i
+    FROM rest r JOIN steps p ON p.question_id = r.question_id),
 chosen AS (
     SELECT h.question_id, h.id, 0 AS part, h.rn FROM head h
     UNION ALL
     SELECT r.question_id, r.id, 1, r.rn FROM rest r JOIN sizes z ON z.question_id = r.question_id AND NOT z.spread
     UNION ALL
-    SELECT r.question_id, r.id, 1, r.rn FROM rest r JOIN picks p ON p.question_id = r.question_id AND p.rn = r.rn)
+    SELECT question_id, id, 1, rn FROM near
+    WHERE (i >= 1 AND i - 1 < w AND {open}(i - 1) * step{close} = rn)
+       OR (i < w AND {open}i * step{close} = rn)
+       OR (i + 1 < w AND {open}(i + 1) * step{close} = rn))
 SELECT x.question_id, c.id, c.content, {support} FROM chosen x JOIN contributions c ON c.id = x.id
 ORDER BY x.question_id, x.part, x.rn"""
 #: Python's int() of a non-negative double, per dialect: around the expression.
@@ -250,7 +256,7 @@ class ReportRepository:
         sql = _SAMPLES.format(eligible=_ELIGIBLE + f"({_marks(len(question_ids))})", support=SUPPORT_OF,
                               open=opening, close=closing)
         params = (dialogue_id, guild_id, min_spaces, dialogue_id, *question_ids)
-        for r in await self.db.fetchall(sql, (*params, sample, sample, sample // 2, sample, sample, sample, sample)):
+        for r in await self.db.fetchall(sql, (*params, sample, sample, sample // 2, sample, sample, sample)):
             found[int(r[0])].append((int(r[1]), str(r[2]), int(r[3])))
         return found
 
