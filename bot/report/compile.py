@@ -125,34 +125,53 @@ async def compile_report(
         async with gate:
             return await work
 
+    async def nothing() -> None:
+        return None
+
+    # The semaphore serves in this order: the longest statements first, then the small tables.
+    found: list[Any] = list(await asyncio.gather(
+        read(repo.quote_ranks(dialogue_id, guild_id, quote_limit)),
+        read(repo.counts(dialogue_id, guild_id, bucket_len)),
+        read(repo.participants(dialogue_id, guild_id)),
+        read(repo.count_per_theme(dialogue_id, guild_id)),
+        read(repo.questions(dialogue_id)),
+        read(repo.themes(dialogue_id)),
+        read(repo.key_points(dialogue_id)),
+        read(repo.links(dialogue_id, guild_id)),
+        read(repo.further_questions(dialogue_id)),
+        read(repo.opted_out(guild_id)),
+        read(repo.members(guild_id)),
+        read(repo.featured(dialogue_id, guild_id)),
+        read(panel.panel_for_dialogue(dialogue_id)) if panel is not None else nothing(),
+        read(content_translations(db, dialogue_id, (dialogue["languages"] or "en").split()[0])),
+    ))
+    (raw_quotes, counts, participants, theme_counts, questions, themes, key_points, links, further, opted_out,
+     members, featured, record, translations) = found
     raw = _Raw(
         dialogue=dialogue,
-        questions=_shown_questions(dialogue, await repo.questions(dialogue_id)),
-        themes=await repo.themes(dialogue_id),
-        key_points=await repo.key_points(dialogue_id),
-        links=await repo.links(dialogue_id, guild_id),
-        further=await repo.further_questions(dialogue_id),
-        opted_out=await repo.opted_out(guild_id),
-        members=await repo.members(guild_id),
+        questions=_shown_questions(dialogue, questions),
+        themes=themes,
+        key_points=key_points,
+        links=links,
+        further=further,
+        opted_out=opted_out,
+        participants=participants,
+        theme_counts=theme_counts,
+        quotes=raw_quotes,
+        featured=featured,
+        members=members,
         bucket_len=bucket_len,
-        panel=await panel.panel_for_dialogue(dialogue_id) if panel is not None else None,
+        panel=record,
         quote_limit=quote_limit,
         suggestions=suggestions,
-        translations=await content_translations(db, dialogue_id, (dialogue["languages"] or "en").split()[0]),
+        translations=translations,
     )
-
-    async def featured_and_suggested() -> dict[int, list[int]]:
-        """The key point contributions, then (they decide which questions need some) the suggestions'
-        picks: position → contribution ids. The longest chain of the compile: it keeps its read slot
-        from one statement to the next, and gives it up while the suggestions are chosen."""
-        async with gate:
-            raw.featured = await repo.featured(dialogue_id, guild_id)
-            if not suggestions:
-                return {}
-            position = {q["id"]: q["position"] for q in raw.questions}
-            points, marked = _points(raw, position, {r["id"]: r for r in raw.featured})
-            wanting = [q["id"] for q in raw.questions if not points.get(q["position"])]
-            pools = await repo.suggestion_samples(dialogue_id, guild_id, wanting, suggest.MIN_WORDS - 1, suggest.SAMPLE)
+    picks: dict[int, list[int]] = {}
+    if suggestions:
+        position = {q["id"]: q["position"] for q in raw.questions}
+        points, marked = _points(raw, position, {r["id"]: r for r in raw.featured})
+        wanting = [q["id"] for q in raw.questions if not points.get(q["position"])]
+        pools = await repo.suggestion_samples(dialogue_id, guild_id, wanting, suggest.MIN_WORDS - 1, suggest.SAMPLE)
 
         def choose() -> dict[int, list[int]]:
             exclude = frozenset(marked)
@@ -161,16 +180,7 @@ async def compile_report(
                 for q in wanting
             }
 
-        return await asyncio.to_thread(choose)
-
-    # The semaphore serves in order: the chain first, then the longest statements.
-    picks, raw.quotes, counts, raw.participants, raw.theme_counts = await asyncio.gather(
-        featured_and_suggested(),
-        read(repo.quote_ranks(dialogue_id, guild_id, quote_limit)),
-        read(repo.counts(dialogue_id, guild_id, bucket_len)),
-        read(repo.participants(dialogue_id, guild_id)),
-        read(repo.count_per_theme(dialogue_id, guild_id)),
-    )
+        picks = await asyncio.to_thread(choose)
     raw.per_question = [(q, n) for q, _, n in counts]
     buckets: dict[str, int] = defaultdict(int)
     for _, bucket, n in counts:
