@@ -13,7 +13,8 @@ What never reaches a Report (privacy, settled here once for every format):
 
 Performance (DESIGN.md): counting is done in SQL; the per-contribution work (grouping by theme and
 day, footnote numbering, suggestions) runs in ``asyncio.to_thread`` on rows already fetched, so
-compiling a large dialogue does not stall the event loop.
+compiling a large dialogue does not stall the event loop. The reads go through one queue, longest
+first, :data:`PARALLEL_READS` at a time.
 """
 
 from __future__ import annotations
@@ -333,7 +334,7 @@ def assemble(raw: _Raw) -> Report:
     quoted: list[list[Any]] = [[] for _ in themes]
     for theme_id, cid, _ in raw.quotes:
         index = theme_ids.get(theme_id)
-        if index is not None:
+        if index is not None and cid in raw.shown:  # (deleted between the two reads: left out)
             quoted[index].append(raw.shown[cid])
 
     # Footnotes: links numbered in the order the report shows the contributions they were shared in
