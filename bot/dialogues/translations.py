@@ -11,12 +11,12 @@ contribution, members' posts and panel questions are members' words: never trans
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.clock import Clock, iso
 from bot.dialogues import posts
 from bot.dialogues.content import MAX_QUESTION, MAX_THEME_NAME
-from bot.dialogues.model import Dialogue
+from bot.dialogues.model import Dialogue, Theme
 from bot.dialogues.service import _DEFAULT_NAMES, MAX_DESCRIPTION, MAX_TITLE, DialogueService
 from bot.errors import UserError
 from bot.i18n import N_, t
@@ -95,6 +95,20 @@ class TranslationService:
 
     async def lookup(self, dialogue: Dialogue) -> ContentTranslations:
         return await content_translations(self.db, dialogue.id, dialogue.language)
+
+    async def themes(self, dialogue_id: int, language: str | None) -> list[Theme]:
+        """The dialogue's themes named for readers of ``language`` (menus, queues): a default theme from
+        the catalog, the moderators' own as translated with ``/dialogue translate``, else as written."""
+        themes = await self.dialogues.themes(dialogue_id)
+        dialogue = await self.dialogues.get(dialogue_id)
+        tr = await self.lookup(dialogue) if dialogue is not None and language else None
+        named = []
+        for theme in themes:
+            name = DialogueService.theme_name(theme, language)
+            if name == theme.name and tr is not None and language is not None:  # the moderators' own
+                name = tr.pick("theme", theme.name, language)
+            named.append(replace(theme, name=name))
+        return named
 
     async def items(self, dialogue: Dialogue) -> list[TranslatableItem]:
         """Every translatable item in the order moderators read the dialogue, with its current translations."""

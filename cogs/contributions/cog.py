@@ -78,9 +78,9 @@ def is_member_message(message: discord.Message) -> bool:
 async def tag_contribution(interaction: discord.Interaction, message: discord.Message) -> None:
     bot = bot_of(interaction)
     contribution = await bot.services.contributions.require_by_message(message.id)
-    themes = await bot.services.dialogues.themes(contribution.dialogue_id)
-    tags = await bot.services.tagging.tags(contribution.id)
     lang = await language_for(bot, interaction)
+    themes = await bot.services.translations.themes(contribution.dialogue_id, lang)
+    tags = await bot.services.tagging.tags(contribution.id)
     if not themes:
         text = t(lang, "This dialogue has no themes yet: add some with /dialogue theme add.")
         await send_ephemeral(interaction, text)

@@ -100,8 +100,8 @@ class TagSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"collo
         chosen = {int(v) for v in self.item.values}
         tags = await bot.services.tagging.set_tags(self.contribution_id, chosen, interaction.user.id)
         contribution = await contributions.get(self.contribution_id)
-        themes = await bot.services.dialogues.themes(contribution.dialogue_id)
         lang = await language_for(bot, interaction)
+        themes = await bot.services.translations.themes(contribution.dialogue_id, lang)
         await interaction.response.edit_message(content=tagged_summary(lang, tags, themes), view=None)
 
 
@@ -249,8 +249,8 @@ async def show_queue(interaction: discord.Interaction, dialogue_id: int, *, afte
     bot = bot_of(interaction)
     dialogue = await bot.services.dialogues.require(dialogue_id)
     page = await bot.services.tagging.untagged(dialogue_id, after_id=after_id)
-    themes = await bot.services.dialogues.themes(dialogue_id)
     lang = await language_for(bot, interaction)
+    themes = await bot.services.translations.themes(dialogue_id, lang)
     content, view = queue_message(lang, dialogue.title, page, themes)
     if edit:
         await interaction.response.edit_message(content=content, view=view, allowed_mentions=NO_MENTIONS)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.report.markdown import render_markdown
 from tests.conftest import Community, set_locale
@@ -265,3 +266,39 @@ async def test_closing_early_asks_first_and_the_report_keeps_to_what_happened(co
     assert "## 5 - 6 January 2026" in text, text[:300]
     assert QUESTIONS[0] in text and QUESTIONS[1] in text
     assert QUESTIONS[2] not in text and QUESTIONS[3] not in text
+
+
+async def test_tag_menus_name_the_moderators_own_themes_in_the_readers_language(community: Community) -> None:
+    await create_week(community, title=TITLE, languages="en es")
+    await community.moderator.slash(community.general, "dialogue theme add", dialogue=TITLE,
+                                    name="Institutional change", emoji="🏛️")
+    choices = await community.moderator.autocomplete(
+        community.general, "dialogue translate", "item", "Institutional", dialogue=TITLE
+    )
+    ref = next(c["value"] for c in choices if "Institutional change" in c["name"])
+    await translate(community, ref, "es", "Cambio institucional")
+    await advance_to(community, QUESTION_TIMES[0])
+    q1 = bot_posts(community.dialogue, community.bot.user.id)[1]
+    thread = next(th for th in community.dialogue.threads if th.id == q1.id)
+    post = await community.alice.send(thread, "Las instituciones cambian despacio.")
+
+    set_locale(community.moderator, "es-ES")
+    shown = await community.moderator.context_menu(thread, "Tag contribution", post)
+    assert {"Cambio institucional", "Desafíos"} <= labels(shown.response.components)
+    queue = await community.moderator.slash(community.general, "contributions untagged", dialogue=TITLE)
+    assert {"Cambio institucional", "Desafíos"} <= labels(queue.response.components)
+    set_locale(community.moderator, "en-US")
+    shown = await community.moderator.context_menu(thread, "Tag contribution", post)
+    assert {"Institutional change", "Challenges"} <= labels(shown.response.components)
+
+
+def labels(components: Any) -> set[str]:
+    """Every label (select options, buttons) in a message's raw components."""
+    found: set[str] = set()
+    for component in components or []:
+        if isinstance(component, dict):
+            if "label" in component:
+                found.add(component["label"])
+            for key in ("components", "options"):
+                found |= labels(component.get(key))
+    return found
