@@ -26,6 +26,8 @@ Vector = dict[str, float]
 def fold(text: str) -> str:
     """Lowercase, accents removed, links and mentions dropped."""
     text = _URL.sub(" ", text.lower())
+    if text.isascii():  # nothing to decompose (most English texts): skip the walk over every character
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -90,17 +92,14 @@ def concept(word: str) -> str | None:
 def ngrams(text: str) -> Counter[str]:
     """Character n-grams inside words, each word padded with spaces (scikit-learn's ``char_wb``), and the
     glossary's concepts."""
-    grams: Counter[str] = Counter()
+    found: list[str] = []
     for word in _WORD.findall(fold(text)):
         shared = concept(word)
         if shared is not None:
-            grams[f"w:{shared}"] += 1
+            found.append(f"w:{shared}")
         padded = f" {word} "
-        for n in NGRAMS:
-            if len(padded) < n:
-                continue
-            grams.update(padded[i:i + n] for i in range(len(padded) - n + 1))
-    return grams
+        found += [padded[i:i + n] for n in NGRAMS for i in range(len(padded) - n + 1)]
+    return Counter(found)  # counted once, in C
 
 
 def tfidf(texts: Sequence[str]) -> list[Vector]:

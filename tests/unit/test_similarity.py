@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from datetime import UTC, datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.panel.duplicates import matches
 from bot.panel.model import PanelQuestion
 from bot.report import synthesis
 from bot.report.consensus import agreement, base_emoji, divisiveness, reaction_kind
 from bot.report.csvout import COLUMNS, CsvInputs, render_csv
-from bot.similarity import cosine, tfidf
+from bot.similarity import _URL, cosine, fold, tfidf
 
 POWER = [
     "Resistance to gender training comes from the fear of losing power and privilege.",
@@ -87,3 +91,12 @@ def test_the_csv_round_trips_through_pythons_csv_module() -> None:
     second = dict(zip(COLUMNS, back[2], strict=True))
     assert second["text"] == "'=1+1" and second["credit"] == "" and second["question"] == ""
     assert second["agreement"] == "1" and second["edited_at"] == "2026-01-05T11:00:00+00:00"
+
+
+@given(st.text(max_size=80))
+def test_fold_is_the_reference_fold_whatever_the_text(text: str) -> None:
+    """The ASCII shortcut changes nothing: the same as lowercasing, dropping links, NFKD and dropping
+    every combining mark, for any text."""
+    lowered = _URL.sub(" ", text.lower())
+    reference = "".join(ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch))
+    assert fold(text) == reference
