@@ -10,7 +10,9 @@ exactly as on a live connection, yielding to the event loop after each frame as 
   ``on_message`` has run;
 - **colloquy**: the real bot (``create_bot``, every cog loaded, a fresh SQLite file) with one open
   dialogue whose question threads receive every message; done when every row is **committed**
-  (the tail of the last batch is flushed at once instead of waiting for the timer).
+  (the tail of the last batch is flushed at once instead of waiting for the timer). The text of the
+  flood (language, links, keyword suggestions) is derived afterwards, off the loop; how long that
+  takes once the flood is over is reported apart.
 
 Runs are interleaved (bare, Colloquy, bare, Colloquy…), each with the standard ``json`` parser and
 with ``orjson`` (what ``discord.py[speed]`` adds), in one process. Also reported: the worst event-loop
