@@ -46,3 +46,29 @@ async def test_wait_for_still_receives_messages(community: Community) -> None:
     sent = await community.alice.send(q1, "Someone is waiting for this one.")
     got = await asyncio.wait_for(waiter, 5)
     assert got.id == sent.id
+
+
+@pytest.mark.parametrize("store_kind", ["sqlite"])  # the ingest process is SQLite's (PostgreSQL: test_store_outage)
+async def test_the_ingest_process_killed_mid_dialogue_loses_nothing(community: Community) -> None:
+    """Members keep posting while the bot's writer process is killed, twice: every message is stored
+    once, its text derived (links, language), and the bot goes on."""
+    q1, _ = await open_dialogue(community)
+    bot = community.bot
+    sent = []
+    for round_ in range(3):
+        for i in range(4):
+            sent.append(await community.alice.send(q1, f"Round {round_} message {i}: https://example.org/{round_}/{i}"))
+        await community.env.advance_time(FLUSH)
+        child = bot.db._ingest._proc  # type: ignore[attr-defined]
+        assert child is not None and child.returncode is None
+        child.kill()  # the next batch finds it gone
+        await child.wait()
+    for i in range(3):
+        sent.append(await community.bob.send(q1, f"After the kills {i}"))
+    await community.env.advance_time(FLUSH)
+    rows = await stored(community)
+    assert sorted(r["message_id"] for r in rows) == sorted(m.id for m in sent)
+    await bot.services.contributions.flush()
+    assert await bot.db.fetchval("SELECT count(*) FROM contributions WHERE derived = 0") == 0
+    assert await bot.db.fetchval("SELECT count(*) FROM links") == 12
+    assert bot.db._ingest.started == 4  # type: ignore[attr-defined]
