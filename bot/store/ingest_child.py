@@ -11,6 +11,7 @@ Run as a script (``python -I -S ingest_child.py PATH``): it imports only the sta
 from __future__ import annotations
 
 import pickle
+import signal
 import sqlite3
 import struct
 import sys
@@ -61,4 +62,7 @@ def serve(path: str, stdin: BinaryIO, stdout: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C in the bot's terminal reaches the whole process group: the bot decides when to stop, and
+    # closes this process's input when it does (a batch in hand is finished first).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(sys.argv[1], sys.stdin.buffer, sys.stdout.buffer)

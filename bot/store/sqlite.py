@@ -26,7 +26,7 @@ import aiosqlite
 from bot.store.base import Executed, Params, Row, TaskOwned, is_read
 from bot.store.ingest_child import PRAGMAS
 from bot.store.schema import SchemaTooNew, migrations, split_sql
-from bot.store.sqlite_ingest import IngestProcess, Statements
+from bot.store.sqlite_ingest import IngestError, IngestProcess, Statements
 
 log = logging.getLogger(__name__)
 
@@ -196,11 +196,20 @@ class SqliteDatabase:
         """A write-behind batch (``executemany`` per statement, in one transaction) run by the ingest
         process (:mod:`bot.store.sqlite_ingest`): no GIL shared with the event loop during a flood.
         Holds the write lock like any write, so it never waits on SQLite's own lock for this
-        process's transactions."""
+        process's transactions. Where no process can be started, the writer's thread runs it
+        (:meth:`run_sync`): slower under a flood, as safe."""
         if self._own() is not None:
             raise RuntimeError("write_batch does not join the calling task's open transaction")
-        async with self._write_lock:
-            await self._ingest.run(statements)
+        if not self._ingest.unavailable:
+            async with self._write_lock:
+                try:
+                    await self._ingest.run(statements)
+                    return
+                except IngestError:
+                    if not self._ingest.unavailable:
+                        raise
+                    log.warning("no ingest process could be started; batches are written in the writer's thread")
+        await self.run_sync(lambda conn: [conn.executemany(sql, rows) for sql, rows in statements if rows])
 
     async def close(self) -> None:
         await self._ingest.close()

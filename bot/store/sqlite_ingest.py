@@ -55,6 +55,8 @@ class IngestProcess:
         self._lock = asyncio.Lock()
         #: Children started so far (tests check that a failed child is replaced).
         self.started = 0
+        #: Set when no child could be started: the store then writes batches in its own thread.
+        self.unavailable = False
 
     async def run(self, statements: Statements) -> None:
         """Run ``statements`` in one transaction in the child; raises :class:`IngestError` if not
@@ -79,11 +81,15 @@ class IngestProcess:
 
     async def _child(self) -> asyncio.subprocess.Process:
         if self._proc is None or self._proc.returncode is not None:
-            self._proc = await asyncio.create_subprocess_exec(
-                # -I -S: the standard library only, nothing of the environment; a quick start.
-                sys.executable, "-I", "-S", ingest_child.__file__, str(self.path),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            )
+            try:
+                self._proc = await asyncio.create_subprocess_exec(
+                    # -I -S: the standard library only, nothing of the environment; a quick start.
+                    sys.executable, "-I", "-S", ingest_child.__file__, str(self.path),
+                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                )
+            except OSError as error:  # no interpreter to run, no process left to the user…
+                self.unavailable = True
+                raise IngestError(f"the ingest process cannot start: {error!r}") from error
             self.started += 1
         return self._proc
 

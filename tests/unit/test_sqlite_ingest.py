@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store import ingest_child
 from bot.store.sqlite import SqliteDatabase, open_sqlite
 from bot.store.sqlite_ingest import IngestError, IngestProcess
 
@@ -123,3 +126,38 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, IndexError):
         return False
     return state != "Z"
+
+
+async def test_without_an_ingest_process_batches_are_written_in_the_writers_thread(
+    db: SqliteDatabase, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    with caplog.at_level("WARNING"):
+        await db.write_batch([(INSERT, [(1, "a"), (2, "b")])])
+        await db.write_batch([(INSERT, [(3, "c")])])
+    assert await values(db) == [(1, "a"), (2, "b"), (3, "c")]
+    assert db._ingest.unavailable and db._ingest._proc is None
+    assert caplog.text.count("no ingest process") == 1
+    with pytest.raises(sqlite3.IntegrityError):  # a refused batch still fails whole
+        await db.write_batch([(INSERT, [(4, "d"), (5, None)])])
+    assert await values(db) == [(1, "a"), (2, "b"), (3, "c")]
+
+
+def test_ctrl_c_in_the_terminal_does_not_stop_the_child(tmp_path: Path) -> None:
+    """SIGINT reaches the whole process group: the child leaves stopping to the bot."""
+    with subprocess.Popen([sys.executable, "-I", "-S", ingest_child.__file__, str(tmp_path / "x.sqlite3")],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as child:
+        assert child.stdin is not None and child.stdout is not None
+        request = pickle.dumps([])
+
+        def round_trip() -> object:
+            child.stdin.write(ingest_child.HEADER.pack(len(request)) + request)  # type: ignore[union-attr]
+            child.stdin.flush()  # type: ignore[union-attr]
+            (size,) = ingest_child.HEADER.unpack(child.stdout.read(ingest_child.HEADER.size))  # type: ignore[union-attr]
+            return pickle.loads(child.stdout.read(size))  # type: ignore[union-attr]
+
+        assert round_trip() is None  # serving: its handler is in place
+        child.send_signal(signal.SIGINT)
+        assert round_trip() is None  # still serving
+        child.stdin.close()  # end of input: it exits by itself
+        assert child.wait(timeout=10) == 0
