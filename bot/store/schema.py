@@ -52,7 +52,17 @@ def migration_files(dialect: str) -> list[tuple[int, str, str, bool]]:
 
 
 def split_sql(script: str) -> list[str]:
-    """Split a migration into statements (our migrations have no triggers or semicolons in strings)."""
+    """Split a migration into statements at semicolons outside ``$$``-quoted bodies (a PostgreSQL
+    function's); our migrations have no semicolons in strings."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
     body = "\n".join(line.split(" --", 1)[0] for line in lines)
-    return [s.strip() for s in body.split(";") if s.strip()]
+    statements: list[str] = []
+    for i, part in enumerate(body.split("$$")):
+        if i % 2:  # inside $$ … $$: one piece of the current statement
+            statements[-1] += f"$${part}$$"
+            continue
+        pieces = part.split(";")
+        if statements and i:
+            statements[-1] += pieces.pop(0)
+        statements += pieces
+    return [s.strip() for s in statements if s.strip()]

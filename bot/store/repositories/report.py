@@ -48,7 +48,9 @@ _TAGGED = f"""
 # The quotes shown per theme, as (theme id, contribution id, support): most supported, then oldest,
 # ``LIMIT`` per theme by a window. Support is counted once per tagged contribution: correlated on
 # SQLite (a primary-key probe per row in its in-process loop is the cheapest form there), aggregated
-# once and joined on PostgreSQL (where a correlated count per row is a nested loop of ~33k subplans).
+# once and joined on PostgreSQL (where a correlated count per row is a nested loop of ~33k subplans),
+# which also reads each tag's author and date from the tag itself (migration 011: no scan of the
+# contributions and their texts).
 # Parameters: dialogue id, guild id, limit.
 _QUOTE_RANKS = {
     "sqlite": f"""
@@ -61,7 +63,11 @@ ranked AS (
     FROM tagged)
 SELECT theme_id, id, support FROM ranked WHERE rn <= ? ORDER BY theme_id, rn""",  # noqa: S608
     "postgresql": f"""
-WITH tagged AS MATERIALIZED ({_TAGGED}),
+WITH tagged AS MATERIALIZED (
+    SELECT t.theme_id, t.contribution_id AS id, t.author_id, t.posted_at AS created_at
+    FROM contribution_tags t
+    WHERE t.theme_id IN (SELECT th.id FROM themes th WHERE th.dialogue_id = ?) AND t.status = 'confirmed'
+      AND t.author_id NOT IN ({_OPTED_OUT})),
 support AS (
     SELECT s.contribution_id AS id, count(DISTINCT s.user_id) AS n
     FROM (SELECT DISTINCT id, author_id FROM tagged) AS g

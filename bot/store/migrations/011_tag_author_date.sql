@@ -1,0 +1,3 @@
+-- Issue 12: PostgreSQL keeps each tag's contribution author and date beside the tag, so the report's
+-- quotes are ranked from the tags alone (migrations/postgresql/011_tag_author_date.sql). SQLite ranks
+-- them with a probe per tagged row, cheap in its in-process loop: nothing to change here.
