@@ -52,6 +52,8 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 def neutralise(text: str, language: str) -> str:
     """Mentions become plain words: ``@everyone``/``@here`` get a zero-width space after the ``@``;
     user, role and channel mentions, command mentions, timestamps and custom emoji lose their markup."""
+    if "<" not in text and "@" not in text:  # every form below has one of them: most texts have neither
+        return text
     text = _USER.sub(lambda _m: "@" + ZWSP + t(language, "member"), text)
     text = _ROLE.sub(lambda _m: "@" + ZWSP + t(language, "role"), text)
     text = _CHANNEL.sub(lambda _m: "#" + t(language, "channel"), text)

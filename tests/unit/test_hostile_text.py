@@ -7,6 +7,8 @@ import dataclasses
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -165,3 +167,12 @@ def test_one_emoji_refuses_anything_else(value: str) -> None:
 def test_shorten_then_escape_never_leaves_a_lone_backslash() -> None:
     out = escape.for_discord(escape.shorten("*" * 50, 10))
     assert out.endswith("…") and "\\…" not in out
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="<@"), max_size=60))
+def test_text_without_angle_brackets_or_at_signs_has_nothing_to_neutralise(text: str) -> None:
+    """``neutralise`` skips its patterns for such text: each of them needs a ``<`` or an ``@``."""
+    for pattern in (escape._USER, escape._ROLE, escape._CHANNEL, escape._SLASH,
+                    escape._EMOJI, escape._TIMESTAMP, escape._BROADCAST):
+        assert pattern.search(text) is None
+    assert escape.neutralise(text, "en") == text
