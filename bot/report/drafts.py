@@ -5,16 +5,18 @@ reactions that count as agreement (``/report reactions``). No discord import.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal
+from typing import Literal, TypeVar
 
 from bot.clock import Clock, iso
 from bot.contributions.tagging import disagrees
 from bot.errors import UserError
 from bot.i18n import N_
+from bot.report.compile import PARALLEL_READS
 from bot.report.consensus import reaction_kind
 from bot.report.csvout import CsvInputs
 from bot.report.editorial import DEFAULT_AGREE, DEFAULT_DISAGREE, EditorialInputs, cited
@@ -28,6 +30,8 @@ PARTS: tuple[Part, ...] = ("introduction", "about", "panel", "section")
 MAX_BODY = 4000  # a modal's paragraph field
 MAX_TITLE = 100
 MAX_NAME = 100
+T = TypeVar("T")
+
 SAMPLE = 150  # contributions per guiding question the synthesis reads (most supported, then recent)
 UNTAGGED = 10  # well-supported untagged comments shown
 UNTAGGED_MIN_SUPPORT = 2
@@ -245,20 +249,40 @@ class DraftService:
     # -- what the editorial pass reads -------------------------------------------------------------
 
     async def inputs(self, dialogue_id: int, guild_id: int, starts_at: str) -> EditorialInputs:
-        agree, disagree = await self.reactions(dialogue_id)
-        sample = await self.repo.sample(dialogue_id, SAMPLE)
+        """What the editorial pass reads, the longest reads first, as many at once as the report's
+        compile reads (:data:`~bot.report.compile.PARALLEL_READS`: two on PostgreSQL, one on SQLite)."""
+        gate = asyncio.Semaphore(PARALLEL_READS.get(self.repo.db.dialect, 1))
+
+        async def read(work: Awaitable[T]) -> T:
+            async with gate:
+                return await work
+
+        sample, untagged, parts, hidden, hidden_questions, decisions = await asyncio.gather(
+            read(self.repo.sample(dialogue_id, SAMPLE)),
+            read(self.repo.untagged_supported(dialogue_id, UNTAGGED_MIN_SUPPORT, UNTAGGED)),
+            read(self.repo.parts(dialogue_id)),
+            read(self.repo.hidden(dialogue_id)),
+            read(self.repo.hidden_questions(dialogue_id)),
+            read(self.repo.decisions(dialogue_id)),
+        )
+        earlier, positions, emoji = await asyncio.gather(
+            read(self.repo.earlier_dialogues(guild_id, dialogue_id, starts_at)),
+            read(self.repo.question_positions(dialogue_id)),
+            read(self.reactions(dialogue_id)),
+        )
+        agree, disagree = emoji
         rows = await self.repo.reactions_of(r["id"] for r in sample)
         reactions = [(r[0], r[1], reaction_kind(r[2], bool(r[3]), agree, disagree)) for r in rows]
         return EditorialInputs(
-            parts=await self.repo.parts(dialogue_id),
-            hidden=await self.repo.hidden(dialogue_id),
-            hidden_questions=await self.repo.hidden_questions(dialogue_id),
-            decisions=await self.repo.decisions(dialogue_id),
+            parts=parts,
+            hidden=hidden,
+            hidden_questions=hidden_questions,
+            decisions=decisions,
             sample=sample,
             reactions=reactions,
-            untagged=await self.repo.untagged_supported(dialogue_id, UNTAGGED_MIN_SUPPORT, UNTAGGED),
-            earlier=await self.repo.earlier_dialogues(guild_id, dialogue_id, starts_at),
-            positions=await self.repo.question_positions(dialogue_id),
+            untagged=untagged,
+            earlier=earlier,
+            positions=positions,
             agree=agree,
             disagree=disagree,
         )
