@@ -9,6 +9,8 @@
   literals, quoted names and comments are left alone). Rows are asyncpg records: ``row["col"]`` and
   ``row[0]``. ``Executed.rowcount`` comes from the command status (``UPDATE 3``).
 * **A server that goes away** — a refused or cut connection, a server shutting down or starting up,
+  and a server that stops answering without closing (a frozen host, a network partition: a statement
+  gets :data:`COMMAND_TIMEOUT`, a reconnect :data:`RECONNECT_TIMEOUT`, then its connection is cut)
   raises :class:`bot.store.StoreUnavailable` (whatever asyncpg or the OS raised is its cause), so
   callers tell "the database is away for now" from a bug. Nothing is cached per connection: once the
   server is back, the pool's next ``acquire`` connects afresh (a connection the server cut is
@@ -46,8 +48,24 @@ log = logging.getLogger(__name__)
 #: that needs the server fails at once (``StoreUnavailable``) and the first work after it returns
 #: reconnects.
 POOL_MIN, POOL_MAX = 0, 10
-#: Seconds to wait for the server when connecting (an unreachable server fails fast, clearly).
+#: Seconds to wait for the server when opening the store or migrating (an unreachable server fails
+#: fast, clearly).
 CONNECT_TIMEOUT = 10.0
+#: Seconds the pool waits for a new connection mid-run (a reconnect). A connection is a few round
+#: trips (TCP, TLS, authentication), well under a second to a live server; a frozen one answers none,
+#: and the work waiting for it (the write-behind batch holds the contributions' write lock meanwhile)
+#: learns it is away this much sooner than at start-up.
+RECONNECT_TIMEOUT = 5.0
+#: Seconds one statement may take before its server counts as away (``StoreUnavailable``), the
+#: connection cut. Without it, a server that stops answering without closing (a frozen host, a network
+#: partition) holds a statement forever: the write-behind batch and, behind its lock, every later
+#: flush, a deferred command, the scheduler's wake-up. The longest statement the bot runs, a
+#: 100,000-contribution report's theme summary, takes 0.25 s (``copy-store``'s ``ANALYZE`` of that
+#: community 0.9 s): 10 s is 40 times that, and what a frozen server costs each task at most.
+COMMAND_TIMEOUT = 10.0
+#: Seconds to give a connection back to the pool (a reset: one round trip). One that cannot be reset
+#: in time is cut rather than pooled, and the task goes on.
+RELEASE_TIMEOUT = 2.0
 #: Seconds a closing store waits for connections still in use (a task stuck in a transaction).
 CLOSE_GRACE = 5.0
 #: Any constant: the advisory lock under which migrations run, so concurrent starts migrate once.
@@ -144,16 +162,39 @@ _SERVER_AWAY: tuple[type[BaseException], ...] = (
 )
 
 
+def _is_cut(conn: asyncpg.Connection) -> bool:
+    """Whether ``conn`` (a pooled connection) was closed: by the server, or cut here (which hands it
+    back to the pool at once, after which asyncpg refuses every call on it)."""
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:
+        return True
+
+
+def _cut(conn: asyncpg.Connection) -> None:
+    """Close ``conn`` without a word to the server (the pool replaces it)."""
+    if not _is_cut(conn):
+        conn.terminate()
+
+
 @contextmanager
 def _server_calls(conn: asyncpg.Connection | None = None) -> Iterator[None]:
     """Raise :class:`StoreUnavailable` for a server that is away (``conn``: the connection in use,
-    whose use after the server cut it raises asyncpg's ``InterfaceError``)."""
+    whose use after the server cut it raises asyncpg's ``InterfaceError``).
+
+    A statement that timed out (:data:`COMMAND_TIMEOUT`) cuts its connection: asyncpg would otherwise
+    send the server a cancel request and keep the connection until it is acknowledged, and a server
+    that answers nothing acknowledges nothing (the rollback, the release, would each wait for it)."""
     try:
         yield
+    except TimeoutError as exc:
+        if conn is not None:
+            _cut(conn)
+        raise StoreUnavailable(f"the database server did not answer in time: {exc or type(exc).__name__}") from exc
     except _SERVER_AWAY as exc:
         raise StoreUnavailable(f"the database server cannot be reached: {type(exc).__name__}: {exc}") from exc
     except asyncpg.InterfaceError as exc:
-        if conn is None or not conn.is_closed():
+        if conn is None or not _is_cut(conn):
             raise
         raise StoreUnavailable(f"the database connection was lost: {exc}") from exc
 
@@ -255,10 +296,13 @@ class PostgresDatabase:
                 yield tx
             except BaseException:
                 tx.open = False
-                if not conn.is_closed():  # a cut connection has nothing left to roll back
+                if not _is_cut(conn):  # a cut connection has nothing left to roll back
                     try:
-                        await transaction.rollback()
+                        # Bounded: after a cancelled statement asyncpg first waits for the server to
+                        # acknowledge the cancel, which a frozen server never does.
+                        await asyncio.wait_for(transaction.rollback(), RELEASE_TIMEOUT)
                     except (*_SERVER_AWAY, asyncpg.InterfaceError):
+                        _cut(conn)  # the server ends the transaction when the connection goes
                         log.warning("could not roll back: the database server went away", exc_info=True)
                 raise
             else:
@@ -278,7 +322,12 @@ class PostgresDatabase:
         try:
             yield conn
         finally:
-            await self._pool.release(conn)
+            try:
+                await self._pool.release(conn, timeout=RELEASE_TIMEOUT)
+            except (*_SERVER_AWAY, asyncpg.InterfaceError, asyncpg.PostgresError):
+                # asyncpg cut the connection (the next acquire makes a new one); the work itself is done
+                # or has its own error to raise.
+                log.warning("a database connection could not be reset; it was closed", exc_info=True)
 
     async def close(self) -> None:
         """Close the pool: connections still in use get :data:`CLOSE_GRACE` seconds, then are cut."""
@@ -319,21 +368,20 @@ async def _migrate(conn: asyncpg.Connection) -> list[str]:
 
 async def _connect_pool(url: str, *, min_size: int = POOL_MIN, max_size: int = POOL_MAX) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
-        url, min_size=min_size, max_size=max_size, timeout=CONNECT_TIMEOUT, init=_init_connection
+        url, min_size=min_size, max_size=max_size, timeout=RECONNECT_TIMEOUT, command_timeout=COMMAND_TIMEOUT,
+        init=_init_connection,
     )
     assert pool is not None
     return pool
 
 
 async def open_postgres(url: str, *, min_size: int = POOL_MIN, max_size: int = POOL_MAX) -> PostgresDatabase:
-    """Connect to ``url`` (``postgresql://…``), migrate, and return the store."""
+    """Connect to ``url`` (``postgresql://…``), migrate, and return the store.
+
+    Migrations run on a connection of their own, outside the pool: no :data:`COMMAND_TIMEOUT` (a
+    migration may rewrite a large table), :data:`CONNECT_TIMEOUT` to reach the server."""
+    await migrate_postgres(url)
     pool = await _connect_pool(url, min_size=min_size, max_size=max_size)
-    try:
-        async with pool.acquire() as conn:
-            await _migrate(conn)
-    except BaseException:
-        await pool.close()
-        raise
     return PostgresDatabase(pool, url)
 
 

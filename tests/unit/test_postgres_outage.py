@@ -1,7 +1,8 @@
 """The PostgreSQL server goes away mid-run and comes back: nothing a member posted is lost.
 
-The store talks to the server through a TCP relay this test controls; "the server goes away" closes
-every connection and refuses new ones, as a restarted or unreachable server does. Needs the test
+The store talks to the server through a TCP relay (``tests/relay.py``) this test controls: "down"
+closes every connection and refuses new ones, as a restarted or unreachable server does; "freeze"
+stops forwarding and closes nothing, as a frozen host or a network partition does. Needs the test
 server (``COLLOQUY_TEST_POSTGRES_URL``, which ``.ci/run`` sets and checks): this is PostgreSQL's case,
 SQLite has no server to lose.
 """
@@ -9,78 +10,36 @@ SQLite has no server to lose.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
 from bot.contributions.service import ContributionService
-from bot.store import Database, open_database
+from bot.store import Database, StoreUnavailable, open_database, postgres
 from tests.conftest import POSTGRES_URL, create_schema, drop_schema, schema_url
+from tests.relay import ThreadedRelay
 from tests.unit.test_contributions import ALICE, BOB, THREAD_1, clock, make_dialogue, message
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's case: set COLLOQUY_TEST_POSTGRES_URL")
 
 
-class Relay:
-    """A TCP relay to the PostgreSQL server that can go down (cutting every connection) and come back."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.server: asyncio.Server | None = None
-        self.listen_port = 0
-        self.writers: set[asyncio.StreamWriter] = set()
-
-    async def up(self) -> None:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.listen_port)
-        self.listen_port = self.server.sockets[0].getsockname()[1]
-
-    async def down(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for writer in list(self.writers):
-            writer.close()
-        await self.server.wait_closed()
-        self.server = None
-
-    async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
-        server_r, server_w = await asyncio.open_connection(self.host, self.port)
-        self.writers |= {client_w, server_w}
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(ConnectionError, OSError):
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            dst.close()
-
-        await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
-        self.writers -= {client_w, server_w}
-
-
 @pytest.fixture
-async def relayed() -> AsyncIterator[tuple[Relay, str, str]]:
+async def relayed() -> AsyncIterator[tuple[ThreadedRelay, str, str]]:
     """(the relay, the store URL through it, the direct URL) on a fresh schema."""
     schema = await create_schema()
-    parts = urlsplit(POSTGRES_URL)
-    relay = Relay(parts.hostname or "127.0.0.1", parts.port or 5432)
-    await relay.up()
-    netloc = parts.netloc.replace(f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname),
-                                  f"127.0.0.1:{relay.listen_port}")
-    through = urlunsplit(parts._replace(netloc=netloc))
+    relay = ThreadedRelay(POSTGRES_URL)
+    relay.up()
     try:
-        yield relay, schema_url(through, schema), schema_url(POSTGRES_URL, schema)
+        yield relay, schema_url(relay.url, schema), schema_url(POSTGRES_URL, schema)
     finally:
-        if relay.server is not None:
-            await relay.down()
+        relay.close()
         await drop_schema(schema)
 
 
 async def test_the_write_behind_batch_survives_the_server_going_away_and_is_written_when_it_returns(
-    relayed: tuple[Relay, str, str],
+    relayed: tuple[ThreadedRelay, str, str],
 ) -> None:
     relay, url, direct = relayed
     db: Database = await open_database(url)
@@ -92,7 +51,7 @@ async def test_the_write_behind_batch_survives_the_server_going_away_and_is_writ
         service.capture(before)
         assert await service.flush() == 1
 
-        await relay.down()  # the server goes away: open connections cut, new ones refused
+        relay.down()  # the server goes away: open connections cut, new ones refused
         during = [message(THREAD_1, BOB, f"during the outage {i}") for i in range(3)]
         for m in during:
             service.capture(m)
@@ -101,7 +60,7 @@ async def test_the_write_behind_batch_survives_the_server_going_away_and_is_writ
         assert not isinstance(failed.value, AssertionError)
         assert service.pending == 3  # kept, in memory, to be retried
 
-        await relay.up()  # back, on the same address: the pool reconnects
+        relay.up()  # back, on the same address: the pool reconnects
         late = message(THREAD_1, ALICE, "after the outage")
         service.capture(late)
         assert await service.flush() == 4
@@ -114,3 +73,94 @@ async def test_the_write_behind_batch_survives_the_server_going_away_and_is_writ
         assert sorted(r[0] for r in rows) == sorted(m.message_id for m in [before, *during, late])
     finally:
         await check.close()
+
+
+#: Test-sized timeouts (the store's are seconds): long enough for any statement of a live server under
+#: a loaded test run, short enough that a freeze costs the test about a second each.
+SHORT = 1.0
+#: Only so a regression fails the test rather than hanging it: a flush during a freeze fails within
+#: about two ``SHORT`` (the statement, then nothing else waits on the server).
+HANG_GUARD = 30.0
+
+
+async def others_settle() -> list[asyncio.Task[object]]:
+    """The tasks other than this one still running once the loop had a few turns to finish what was
+    cancelled (asyncpg's cancel request to a connection it cut)."""
+    current = asyncio.current_task()
+    for _ in range(20):
+        left = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+        if not left:
+            break
+        await asyncio.sleep(0)
+    return left
+
+
+async def test_a_server_that_stops_answering_fails_the_batch_write_in_time_and_it_is_written_once_after(
+    relayed: tuple[ThreadedRelay, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("COMMAND_TIMEOUT", "RECONNECT_TIMEOUT", "RELEASE_TIMEOUT", "CLOSE_GRACE"):
+        monkeypatch.setattr(postgres, name, SHORT)
+    relay, url, direct = relayed
+    db: Database = await open_database(url)
+    service = ContributionService(db, ContributionsConfig(batch_size=50), clock, ProfileService(db, clock))
+    try:
+        await make_dialogue(db)
+        await service.load()
+        before = message(THREAD_1, ALICE, "before the freeze")
+        service.capture(before)
+        assert await service.flush() == 1  # a pooled connection is left open, idle
+
+        relay.freeze()  # the server stops answering; every socket stays open
+        during = [message(THREAD_1, BOB, f"during the freeze {i}") for i in range(3)]
+        for m in during:
+            service.capture(m)
+        # On the pooled connection: the statement times out, the connection is cut.
+        with pytest.raises(StoreUnavailable):
+            await asyncio.wait_for(service.flush(), HANG_GUARD)
+        assert service.pending == 3  # the batch is kept, to be retried
+        assert await others_settle() == []  # nothing left waiting on the server (a cancel request)
+        # On a new connection: the connect times out.
+        with pytest.raises(StoreUnavailable):
+            await asyncio.wait_for(service.flush(), HANG_GUARD)
+        assert service.pending == 3
+        assert await others_settle() == []
+
+        relay.thaw()  # what waited is delivered, the cut connections' close with it
+        late = message(THREAD_1, ALICE, "after the thaw")
+        service.capture(late)
+        assert await asyncio.wait_for(service.flush(), HANG_GUARD) == 4
+    finally:
+        await db.close()
+
+    check = await open_database(direct)
+    try:
+        rows = await check.fetchall("SELECT message_id FROM contributions ORDER BY message_id")
+        assert [r[0] for r in rows] == sorted(m.message_id for m in [before, *during, late])  # each once
+    finally:
+        await check.close()
+
+
+async def test_a_transaction_whose_server_stops_answering_mid_way_fails_in_time_and_commits_nothing(
+    relayed: tuple[ThreadedRelay, str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("COMMAND_TIMEOUT", "RECONNECT_TIMEOUT", "RELEASE_TIMEOUT", "CLOSE_GRACE"):
+        monkeypatch.setattr(postgres, name, SHORT)
+    relay, url, _ = relayed
+    db: Database = await open_database(url)
+    try:
+        await db.execute("CREATE TABLE probe (n INTEGER)")
+
+        async def half_written() -> None:
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO probe (n) VALUES (?)", (1,))
+                relay.freeze()  # mid-transaction: the next statement gets no answer, nor would a rollback
+                await tx.execute("INSERT INTO probe (n) VALUES (?)", (2,))
+
+        with pytest.raises(StoreUnavailable):
+            await asyncio.wait_for(half_written(), HANG_GUARD)
+        assert await others_settle() == []
+
+        relay.thaw()
+        assert await asyncio.wait_for(db.fetchval("SELECT count(*) FROM probe"), HANG_GUARD) == 0
+    finally:
+        await db.close()
