@@ -119,7 +119,7 @@ async def test_a_server_that_stops_answering_fails_the_batch_write_in_time_and_i
             await asyncio.wait_for(service.flush(), HANG_GUARD)
         assert service.pending == 3  # the batch is kept, to be retried
         assert await others_settle() == []  # nothing left waiting on the server (a cancel request)
-        # On a new connection: the connect times out.
+        # Again, on whichever connection the pool gives next (a new one: its connect times out).
         with pytest.raises(StoreUnavailable):
             await asyncio.wait_for(service.flush(), HANG_GUARD)
         assert service.pending == 3
