@@ -59,9 +59,10 @@ RECONNECT_TIMEOUT = 5.0
 #: Seconds one statement may take before its server counts as away (``StoreUnavailable``), the
 #: connection cut. Without it, a server that stops answering without closing (a frozen host, a network
 #: partition) holds a statement forever: the write-behind batch and, behind its lock, every later
-#: flush, a deferred command, the scheduler's wake-up. The longest statement the bot runs, a
-#: 100,000-contribution report's theme summary, takes 0.25 s (``copy-store``'s ``ANALYZE`` of that
-#: community 0.9 s): 10 s is 40 times that, and what a frozen server costs each task at most.
+#: flush, a deferred command, the scheduler's wake-up. A 100,000-contribution report's longest
+#: statement takes 0.09 s (``benchmarks.report`` on PostgreSQL, each statement timed; 0.25 s before the
+#: report's SQL was tuned), ``copy-store``'s ``ANALYZE`` of that community 0.95 s: 10 s is ten times
+#: the longest, and what a frozen server costs a task per statement at most.
 COMMAND_TIMEOUT = 10.0
 #: Seconds to give a connection back to the pool (a reset: one round trip). One that cannot be reset
 #: in time is cut rather than pooled, and the task goes on.
