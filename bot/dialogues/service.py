@@ -17,6 +17,7 @@ from bot.dialogues.model import Dialogue, Question, Theme
 from bot.dialogues.timeline import parse_local, zone
 from bot.errors import UserError
 from bot.i18n import N_, t
+from bot.ids import parse_id
 from bot.store import Database
 from bot.store.repositories.community import CommunityRepository
 from bot.store.repositories.dialogues import DialogueRepository
@@ -62,8 +63,8 @@ async def resolve_dialogue(repo: DialogueRepository, ref: str | int, guild_id: i
     found: list[Dialogue] = []
     number = _ID.fullmatch(text)
     id_only = number is not None and text.startswith("#")
-    if number is not None:
-        dialogue_id = int(number[1])
+    dialogue_id = parse_id(number[1]) if number is not None else None
+    if dialogue_id is not None:
         by_id = await (repo.get(dialogue_id) if guild_id is None else repo.in_guild(guild_id, dialogue_id))
         found.extend([by_id] if by_id is not None else [])
     if text and not id_only:

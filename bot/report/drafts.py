@@ -16,6 +16,7 @@ from bot.clock import Clock, iso
 from bot.contributions.tagging import disagrees
 from bot.errors import UserError
 from bot.i18n import N_
+from bot.ids import parse_id
 from bot.report.compile import PARALLEL_READS
 from bot.report.consensus import reaction_kind
 from bot.report.csvout import CsvInputs
@@ -133,12 +134,14 @@ class DraftService:
         """The item ``value`` names: a contribution's id (``12``, ``#12``), or a panel question's
         (``q7``, ``Q7``) where ``questions``."""
         text = str(value).strip().lstrip("#")
-        if questions and text[:1] in ("q", "Q") and text[1:].isdigit():
-            found = await self.repo.panel_question(dialogue_id, int(text[1:]))
+        if questions and text[:1] in ("q", "Q"):
+            question_id = parse_id(text[1:])
+            found = await self.repo.panel_question(dialogue_id, question_id) if question_id is not None else None
             if found is not None:
                 return QuotedItem(found["id"], found["text"], found["asker_name"] or "", question=True)
         else:
-            row = await self.repo.contribution(dialogue_id, int(text)) if text.isdigit() else None
+            contribution_id = parse_id(text)
+            row = await self.repo.contribution(dialogue_id, contribution_id) if contribution_id is not None else None
             if row is not None:
                 return QuotedItem(row["id"], row["content"], row["author_name"])
         raise UserError(N_("There is no such item in this report: choose one from the list."))

@@ -137,3 +137,15 @@ async def test_the_error_log_keeps_option_names_and_sizes_never_members_words(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "profile set" in logged and "name=<17 chars>" in logged and "organisation=<10 chars>" in logged
     assert "Secret" not in logged and "Hidden" not in logged
+
+
+@pytest.mark.parametrize("ref", ["9999999999999999999", "²", "٣", "Q9999999999999999999", "q²"])
+async def test_an_item_or_dialogue_number_no_store_holds_is_no_such_item(community: Community, ref: str) -> None:
+    """Digits past a 64-bit integer (a DataError on PostgreSQL) or other scripts' digits (``int``
+    refuses them) name nothing: a clear answer, not "something went wrong"."""
+    await create_week(community, title="Numbers", schedule=False)
+    text = await refused(community, "report hide", dialogue="Numbers", item=ref)
+    assert "no such item" in text
+    community.env.errors.clear()
+    text = await refused(community, "dialogue status", dialogue=f"#{ref.lstrip('Qq')}")
+    assert "There is no dialogue" in text
