@@ -180,41 +180,54 @@ class ContributionsCog(commands.Cog):
     async def _flush_tick(self) -> None:
         if self._flusher.current_loop == 0:
             return  # the first pass only starts the wait: a batch waits one interval at most
-        await self._flush_logged()
+        answered = await self._flush_logged()
         if self.service.batch_full:
             self._queued()  # a flood: its text waits until it is over
-        else:
+        elif answered:
             await self._derive_logged()
         if self.service.pending == 0 and not self.service.underived:
             self._flusher.stop()  # idle: no timer runs until the next message
 
     async def _derive_logged(self) -> None:
         try:
-            await self.service.derive()
+            derived = await self.service.derive()
+        except StoreUnavailable as error:
+            self._away(error)
         except Exception:
             log.exception("deriving stored contributions' text failed; it is tried again")
+        else:
+            if derived:
+                self._back()
 
     async def _flush_logged(self) -> bool:
+        """Write a batch; whether nothing failed (a batch written, or none to write)."""
         try:
-            await self.service.flush_batch()
+            written = await self.service.flush_batch()
         except StoreUnavailable as error:
-            # The database server is away: the batch stays queued; retry less and less often (one
-            # line in the log, not a traceback every half second) until a write succeeds.
-            if not self._store_away:
-                log.warning("the database cannot be reached (%s); %d contributions stay queued, retrying",
-                            error, self.service.pending)
-            self._store_away = True
-            interval = self._flusher.seconds or self.service.config.flush_interval_seconds
-            self._flusher.change_interval(seconds=min(interval * 2, STORE_AWAY_RETRY_MAX))
+            self._away(error)
             return False
         except Exception:
             log.exception("writing %d contributions failed; they stay queued", self.service.pending)
             return False
+        if written:  # the store answered (an empty queue proves nothing)
+            self._back()
+        return True
+
+    def _away(self, error: StoreUnavailable) -> None:
+        """The database server is away: what waits (the batch, the text to derive) stays; retry less and
+        less often (one line in the log, not a traceback every half second) until the store answers."""
+        if not self._store_away:
+            log.warning("the database cannot be reached (%s); %d contributions stay queued, retrying",
+                        error, self.service.pending)
+        self._store_away = True
+        interval = self._flusher.seconds or self.service.config.flush_interval_seconds
+        self._flusher.change_interval(seconds=min(interval * 2, STORE_AWAY_RETRY_MAX))
+
+    def _back(self) -> None:
         if self._store_away:
             self._store_away = False
             log.warning("the database is back; queued contributions written")
             self._flusher.change_interval(seconds=self.service.config.flush_interval_seconds)
-        return True
 
     async def _flush_full_batches(self) -> None:
         while self.service.batch_full and await self._flush_logged():

@@ -4,10 +4,12 @@ with no prefix-command processing and no task per message; ``wait_for`` still se
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
 
+from bot.store.base import StoreUnavailable
 from tests.conftest import Community
 from tests.e2e.test_contributions import FLUSH, open_dialogue, stored
 
@@ -72,3 +74,31 @@ async def test_the_ingest_process_killed_mid_dialogue_loses_nothing(community: C
     assert await bot.db.fetchval("SELECT count(*) FROM contributions WHERE derived = 0") == 0
     assert await bot.db.fetchval("SELECT count(*) FROM links") == 12
     assert bot.db._ingest.started == 4  # type: ignore[attr-defined]
+
+
+async def test_text_left_to_derive_while_the_store_is_away_waits_quietly_and_is_derived_after(
+    community: Community, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store goes away between a batch and its derivation: retries back off (one warning line, no
+    traceback every half second) and the text is derived once the store answers again."""
+    q1, _ = await open_dialogue(community)
+    service = community.bot.services.contributions
+    real = service.derive
+    tries = 0
+
+    async def away(limit: int = 500) -> int:
+        nonlocal tries
+        tries += 1
+        raise StoreUnavailable("the database server cannot be reached: test")
+
+    monkeypatch.setattr(service, "derive", away)
+    with caplog.at_level(logging.WARNING):
+        await community.alice.send(q1, "A recommendation: https://example.org/guide")
+        await community.env.advance_time(60)
+    assert service.underived and 3 <= tries <= 10, tries  # 0.5 s doubling to 30 s: not 120 tries
+    away_lines = [r for r in caplog.records if "cannot be reached" in r.getMessage()]
+    assert len(away_lines) == 1 and all(r.exc_info is None for r in caplog.records)
+    monkeypatch.setattr(service, "derive", real)
+    await community.env.advance_time(60)
+    assert not service.underived
+    assert await community.bot.db.fetchval("SELECT count(*) FROM links") == 1
