@@ -142,8 +142,8 @@ class ContributionService:
     def capture(self, msg: Incoming) -> bool:
         """The hot path: queue ``msg`` if it belongs to an open dialogue and its author takes part.
 
-        Returns whether it was queued. No database access, no text work (that happens at flush time,
-        in the database thread).
+        Returns whether it was queued. No database access, no text work (that is derived after the
+        batch is stored: :meth:`derive`).
         """
         channel_id = msg.channel_id
         place = self._places.get(channel_id)
@@ -243,8 +243,8 @@ class ContributionService:
 
     async def flush_batch(self) -> int:
         """Write the oldest ``batch_size`` pending messages (and the channels' cursors) in one
-        transaction, one call to the database thread. If it fails, nothing is lost: the batch goes
-        back in front of whatever arrived meanwhile, to be retried."""
+        transaction, one call to the store (SQLite's ingest process, PostgreSQL's one statement). If it
+        fails, nothing is lost: the batch goes back in front of whatever arrived meanwhile, to be retried."""
         if not self._pending and not self._seen:
             return 0
         async with self._write_lock:
