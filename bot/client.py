@@ -229,7 +229,14 @@ class ColloquyBot(commands.Bot):
                     log.exception("error in message hook %s", getattr(hook, "__qualname__", hook))
             if not self._listeners.get("message") and not self.extra_events.get("on_message"):
                 return
+        elif event_name == "socket_event_type" and not self._hears(event_name):
+            return  # sent for every gateway event; nobody listens (three dispatch layers for nothing)
         super().dispatch(event_name, *args, **kwargs)
+
+    def _hears(self, event_name: str) -> bool:
+        """Whether anything listens to ``event_name``: a listener, ``wait_for``, or an ``on_`` method."""
+        return bool(self._listeners.get(event_name) or self.extra_events.get("on_" + event_name)
+                    or hasattr(self, "on_" + event_name))
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Nothing: messages go through :meth:`dispatch`'s hooks (no prefix commands to process)."""

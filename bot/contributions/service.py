@@ -1,6 +1,6 @@
 """Contributions: the write path of members' messages in open dialogues, and reads over them.
 
-The message hot path is synchronous and touches no database: :meth:`ContributionService.capture`
+The message hot path is synchronous and touches no database: :meth:`ContributionService.capture_values`
 looks the channel up in an in-memory map of open dialogues' channels and threads and queues the
 message in a write-behind batch. A batch (``batch_size`` messages at most) is written as it came, in
 one transaction with the channels' cursors. What a text implies (language, links, keyword
@@ -27,7 +27,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from bot.clock import Clock, iso, parse_iso
+from bot.clock import DISCORD_EPOCH_MS, Clock, iso, parse_iso
 from bot.community.profiles import ProfileService
 from bot.config import ContributionsConfig
 from bot.contributions.derived import derive
@@ -45,13 +45,11 @@ log = logging.getLogger(__name__)
 BACKFILL_RECHECK = 50
 #: How many stored contributions one derivation pass takes (about 5 ms of text work).
 DERIVE_CHUNK = 500
-DISCORD_EPOCH_MS = 1420070400000
 
-
-@dataclass(slots=True)
-class _Pending:
-    place: Place
-    msg: Incoming
+#: A queued message: its ``contributions`` row as written (``_INSERT_CONTRIBUTION``'s columns).
+_Row = tuple[Any, ...]
+# Positions in a queued row.
+_DIALOGUE, _GUILD, _CHANNEL, _MESSAGE, _AUTHOR, _CONTENT, _ATTACHMENTS, _EDITED = 0, 2, 3, 4, 5, 7, 8, 11
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,8 @@ class ContributionService:
         self.rules = KeywordRules(config.keywords)
         #: channel or thread id → where it belongs, for open dialogues only.
         self._places: dict[int, Place] = {}
-        self._pending: dict[int, _Pending] = {}
+        #: message id → its row, in arrival order: the write-behind batch.
+        self._pending: dict[int, _Row] = {}
         #: channel id → how many of its messages wait in the batch.
         self._waiting: dict[int, int] = {}
         self._batches_written = 0
@@ -140,31 +139,40 @@ class ContributionService:
     # ------------------------------------------------------------------------------- capture
 
     def capture(self, msg: Incoming) -> bool:
-        """The hot path: queue ``msg`` if it belongs to an open dialogue and its author takes part.
+        """Queue ``msg`` if it belongs to an open dialogue and its author takes part; whether it was."""
+        return self.capture_values(
+            msg.message_id, msg.channel_id, msg.guild_id, msg.author_id, msg.author_name, msg.content,
+            msg.attachments, iso(msg.created_at), iso(msg.edited_at) if msg.edited_at else None,
+        )
+
+    def capture_values(self, message_id: int, channel_id: int, guild_id: int, author_id: int, author_name: str,
+                       content: str, attachments: Sequence[str], created_at: str, edited_at: str | None) -> bool:
+        """The hot path (:meth:`capture` with the message's values as they come, no object built):
+        queue the message's row if it belongs to an open dialogue and its author takes part.
 
         Returns whether it was queued. No database access, no text work (that is derived after the
-        batch is stored: :meth:`derive`).
+        batch is stored: :meth:`derive`). Times come as stored (:func:`~bot.clock.iso`; a message's
+        ``created_at`` is :func:`~bot.clock.snowflake_iso` of its id).
         """
-        channel_id = msg.channel_id
         place = self._places.get(channel_id)
         if place is None:
             return False
         seen = self._seen.get(channel_id)
-        if seen is None or msg.message_id > seen[1]:
-            self._seen[channel_id] = (place.dialogue_id, msg.message_id)
-        if self.profiles.is_opted_out(msg.guild_id, msg.author_id):
+        if seen is None or message_id > seen[1]:
+            self._seen[channel_id] = (place.dialogue_id, message_id)
+        if self.profiles.is_opted_out(guild_id, author_id):
             return False
-        msg.content, msg.author_name = storable(msg.content), storable(msg.author_name)
-        if msg.message_id not in self._pending:
+        if message_id not in self._pending:
             self._waiting[channel_id] = self._waiting.get(channel_id, 0) + 1
-        self._pending[msg.message_id] = _Pending(place, msg)
+        self._pending[message_id] = _row(place, message_id, channel_id, guild_id, author_id, author_name,
+                                         content, attachments, created_at, edited_at)
         return True
 
-    def _unqueue(self, message_id: int) -> _Pending | None:
+    def _unqueue(self, message_id: int) -> _Row | None:
         """Take a message out of the batch (it was deleted, or its author left)."""
         pending = self._pending.pop(message_id, None)
         if pending is not None:
-            self._left_channel(pending.msg.channel_id)
+            self._left_channel(pending[_CHANNEL])
         return pending
 
     def _left_channel(self, channel_id: int) -> None:
@@ -255,11 +263,11 @@ class ContributionService:
         batch = [pending.pop(mid) for mid in list(islice(pending, self.config.batch_size))]
         tops: dict[int, tuple[int, int]] = {}  # channel → (dialogue, highest message id of this batch)
         for p in batch:
-            channel_id = p.msg.channel_id
+            channel_id = p[_CHANNEL]
             self._left_channel(channel_id)
             top = tops.get(channel_id)
-            if top is None or p.msg.message_id > top[1]:
-                tops[channel_id] = (p.place.dialogue_id, p.msg.message_id)
+            if top is None or p[_MESSAGE] > top[1]:
+                tops[channel_id] = (p[_DIALOGUE], p[_MESSAGE])
         # A channel's cursor moves to the highest id seen once none of its messages waits any more.
         settled = {channel: self._seen.pop(channel) for channel in list(self._seen) if channel not in self._waiting}
         cursors = {**tops, **settled}
@@ -269,13 +277,13 @@ class ContributionService:
             refused = await self._store(batch, [(channel, dialogue, last) for channel, (dialogue, last)
                                                 in cursors.items()])
         except BaseException:
-            self._pending = {p.msg.message_id: p for p in batch}
+            self._pending = {p[_MESSAGE]: p for p in batch}
             for mid, p in pending.items():
                 if mid in self._pending:  # captured again meanwhile (a replayed event): keep the newer copy
-                    self._left_channel(p.msg.channel_id)
+                    self._left_channel(p[_CHANNEL])
                 self._pending[mid] = p
             for p in batch:
-                self._waiting[p.msg.channel_id] = self._waiting.get(p.msg.channel_id, 0) + 1
+                self._waiting[p[_CHANNEL]] = self._waiting.get(p[_CHANNEL], 0) + 1
             for channel_id, value in settled.items():
                 current = self._seen.get(channel_id)
                 if current is None or current[1] < value[1]:
@@ -288,35 +296,35 @@ class ContributionService:
                     self._seen[channel_id] = value
             for p in refused:
                 log.error("the store refused message %d of channel %d (%d characters): not stored",
-                          p.msg.message_id, p.msg.channel_id, len(p.msg.content))
+                          p[_MESSAGE], p[_CHANNEL], len(p[_CONTENT]))
         self._batches_written += 1
         if batch:
             self._underived = True
         return len(batch) - len(refused or ())
 
-    async def _store(self, batch: list[_Pending], cursors: list[tuple[int, int, int]]) -> list[_Pending] | None:
+    async def _store(self, batch: list[_Row], cursors: list[tuple[int, int, int]]) -> list[_Row] | None:
         """Store ``batch`` and ``cursors`` in one transaction: ``None``. If the store refuses the rows for
         what they hold (:func:`~bot.store.base.rejects_data`), the batch is written in halves, without
         the cursors, down to the single messages it refuses, which are returned: one message no store
         can hold must not keep every other one out at each retry. Any other error is raised."""
         try:
-            await self.repo.store_batch([_row(p) for p in batch], cursors)
+            await self.repo.store_batch(batch, cursors)
         except Exception as error:
             if not batch or not rejects_data(error):
                 raise
             return await self._bisect(batch)
         return None
 
-    async def _bisect(self, refused: list[_Pending]) -> list[_Pending]:
+    async def _bisect(self, refused: list[_Row]) -> list[_Row]:
         """Write the halves of a refused batch (each in its own transaction, no cursors); the messages
         refused alone."""
         if len(refused) == 1:
             return refused
         half = len(refused) // 2
-        alone: list[_Pending] = []
+        alone: list[_Row] = []
         for part in (refused[:half], refused[half:]):
             try:
-                await self.repo.store_batch([_row(p) for p in part], [])
+                await self.repo.store_batch(part, [])
             except Exception as error:
                 if not rejects_data(error):
                     raise
@@ -331,9 +339,10 @@ class ContributionService:
         async with self._write_lock:
             pending = self._pending.get(message_id)
             if pending is not None:
-                pending.msg.content = content
-                pending.msg.attachments = tuple(attachments)
-                pending.msg.edited_at = edited_at
+                self._pending[message_id] = (
+                    *pending[:_CONTENT], content, _attachments_json(attachments), *pending[_ATTACHMENTS + 1:_EDITED],
+                    iso(edited_at) if edited_at else pending[_EDITED], content.count(" "),
+                )
                 return True
             return await self._edit_stored(message_id, content, tuple(attachments), edited_at)
 
@@ -376,7 +385,7 @@ class ContributionService:
         async with self._write_lock:
             removed = 0
             for mid, p in list(self._pending.items()):
-                if p.msg.author_id == user_id and (guild_id is None or p.msg.guild_id == guild_id):
+                if p[_AUTHOR] == user_id and (guild_id is None or p[_GUILD] == guild_id):
                     self._unqueue(mid)
                     removed += 1
             return removed + await self._delete_where("author_id", [user_id], guild_id)
@@ -438,7 +447,10 @@ class ContributionService:
             if self.profiles.is_opted_out(msg.guild_id, msg.author_id) or msg.message_id in self._pending:
                 continue
             self._waiting[msg.channel_id] = self._waiting.get(msg.channel_id, 0) + 1
-            self._pending[msg.message_id] = _Pending(target.place, msg)
+            self._pending[msg.message_id] = _row(
+                target.place, msg.message_id, msg.channel_id, msg.guild_id, msg.author_id, msg.author_name,
+                msg.content, msg.attachments, iso(msg.created_at), iso(msg.edited_at) if msg.edited_at else None,
+            )
             added += 1
         await self.flush()
         return added
@@ -520,16 +532,20 @@ class ContributionService:
         )
 
 
-def _row(p: _Pending) -> tuple[Any, ...]:
-    """A pending message's row, as it came (the event loop builds it: cheaper than handing the
-    message over). Its language is the dialogue's main one until :func:`_derive_rows` knows better."""
-    msg, place = p.msg, p.place
+def _row(place: Place, message_id: int, channel_id: int, guild_id: int, author_id: int, author_name: str,
+         content: str, attachments: Sequence[str], created_at: str, edited_at: str | None) -> _Row:
+    """A message's row as it came (texts made :func:`storable`). Its language is the dialogue's main
+    one until :func:`_derive_rows` knows better."""
+    content = storable(content)
     return (
-        place.dialogue_id, place.question_id, msg.guild_id, msg.channel_id, msg.message_id, msg.author_id,
-        msg.author_name, msg.content, json.dumps(msg.attachments) if msg.attachments else "[]",
-        place.languages[0], iso(msg.created_at), iso(msg.edited_at) if msg.edited_at else None,
-        msg.content.count(" "),
+        place.dialogue_id, place.question_id, guild_id, channel_id, message_id, author_id,
+        storable(author_name), content, _attachments_json(attachments), place.languages[0],
+        created_at, edited_at, content.count(" "),
     )
+
+
+def _attachments_json(attachments: Sequence[str]) -> str:
+    return json.dumps(list(attachments)) if attachments else "[]"
 
 
 def _derive_rows(rules: KeywordRules, rows: Sequence[Row]) -> list[Derivation]:

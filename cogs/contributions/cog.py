@@ -21,8 +21,10 @@ from discord.app_commands import locale_str as _T
 from discord.ext import commands, tasks
 
 from bot.client import ColloquyBot
+from bot.clock import iso, snowflake_iso
 from bot.contributions.key_points import KeyPointService
 from bot.contributions.model import Incoming
+from bot.contributions.pacing import DerivePacing
 from bot.contributions.service import ContributionService
 from bot.contributions.tagging import TaggingService
 from bot.i18n import t
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds between write-behind retries at most, while the database server is away.
 STORE_AWAY_RETRY_MAX = 30.0
+#: The longest the text of stored contributions waits while messages keep pouring in (``DerivePacing``).
+DERIVE_AT_LEAST_EVERY = 10.0
 #: How far back a start-up looks for dialogues closed without their last messages stored.
 RECENTLY_CLOSED = timedelta(days=7)
 
@@ -141,6 +145,7 @@ class ContributionsCog(commands.Cog):
         self._urgent: asyncio.Task[None] | None = None
         self._reaction_flush: asyncio.Task[None] | None = None
         self._backfill_lock = asyncio.Lock()
+        self._pacing = DerivePacing(self.service.config.batch_size, DERIVE_AT_LEAST_EVERY)
         self._menus = [
             app_commands.ContextMenu(name=_T("Tag contribution"), callback=tag_contribution),
             app_commands.ContextMenu(name=_T("Mark key point"), callback=mark_key_point),
@@ -181,14 +186,16 @@ class ContributionsCog(commands.Cog):
         if self._flusher.current_loop == 0:
             return  # the first pass only starts the wait: a batch waits one interval at most
         answered = await self._flush_logged()
+        quiet = self._pacing.may_derive(asyncio.get_running_loop().time())
         if self.service.batch_full:
             self._queued()  # a flood: its text waits until it is over
-        elif answered:
+        elif answered and quiet:
             await self._derive_logged()
         if self.service.pending == 0 and not self.service.underived:
             self._flusher.stop()  # idle: no timer runs until the next message
 
     async def _derive_logged(self) -> None:
+        self._pacing.derived()
         try:
             derived = await self.service.derive()
         except StoreUnavailable as error:
@@ -244,10 +251,17 @@ class ContributionsCog(commands.Cog):
 
     def on_message_now(self, message: discord.Message) -> None:
         """The hot path, called synchronously by the bot for every message (no task): an in-memory
-        lookup, the row, the batch."""
-        if self.service.place(message.channel.id) is None or not is_member_message(message):
+        lookup, the row, the batch (the message's values handed over as they are: no object built)."""
+        channel_id = message.channel.id
+        if self.service.place(channel_id) is None or not is_member_message(message):
             return
-        if self.service.capture(incoming(message)):
+        author, edited_at = message.author, message.edited_at
+        if self.service.capture_values(
+            message.id, channel_id, message.guild.id, author.id, author.display_name,  # type: ignore[union-attr]
+            message.content, [a.url for a in message.attachments] if message.attachments else (),
+            snowflake_iso(message.id), iso(edited_at) if edited_at else None,
+        ):
+            self._pacing.arrivals += 1
             self._queued()
 
     @commands.Cog.listener()

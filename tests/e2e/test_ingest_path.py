@@ -9,9 +9,23 @@ from typing import Any
 
 import pytest
 
+from bot.client import ColloquyBot
 from bot.store.base import StoreUnavailable
 from tests.conftest import Community
 from tests.e2e.test_contributions import FLUSH, open_dialogue, stored
+
+
+def spy_scheduled(bot: ColloquyBot, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the events the bot schedules a task for, from now on."""
+    scheduled: list[str] = []
+    real_schedule = bot._schedule_event
+
+    def spy_schedule(coro: Any, event_name: str, *args: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        scheduled.append(event_name)
+        return real_schedule(coro, event_name, *args, **kwargs)
+
+    monkeypatch.setattr(bot, "_schedule_event", spy_schedule)
+    return scheduled
 
 
 async def test_a_message_is_captured_without_prefix_commands_or_a_task(
@@ -25,14 +39,7 @@ async def test_a_message_is_captured_without_prefix_commands_or_a_task(
 
     monkeypatch.setattr(bot, "get_context", no_context)
     monkeypatch.setattr(bot, "process_commands", no_context)
-    scheduled: list[str] = []
-    real_schedule = bot._schedule_event
-
-    def spy_schedule(coro: Any, event_name: str, *args: Any, **kwargs: Any) -> asyncio.Task[Any]:
-        scheduled.append(event_name)
-        return real_schedule(coro, event_name, *args, **kwargs)
-
-    monkeypatch.setattr(bot, "_schedule_event", spy_schedule)
+    scheduled = spy_scheduled(bot, monkeypatch)
     sent = await community.alice.send(q1, "A contribution that takes the one path.")
     assert bot.services.contributions.is_pending(sent.id)  # queued within the dispatch itself
     assert "on_message" not in scheduled, scheduled  # no task per message
@@ -102,3 +109,27 @@ async def test_text_left_to_derive_while_the_store_is_away_waits_quietly_and_is_
     await community.env.advance_time(60)
     assert not service.underived
     assert await community.bot.db.fetchval("SELECT count(*) FROM links") == 1
+
+
+async def test_the_gateway_event_type_reaches_its_listeners_only_when_there_are_some(
+    community: Community, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """discord.py dispatches ``socket_event_type`` for every gateway event; the bot skips it while
+    nothing listens, and a listener or ``wait_for`` added later hears it."""
+    bot = community.bot
+    scheduled = spy_scheduled(bot, monkeypatch)
+    bot.dispatch("socket_event_type", "MESSAGE_CREATE")
+    assert scheduled == []
+    heard: list[str] = []
+
+    async def on_socket_event_type(event_type: str) -> None:
+        heard.append(event_type)
+
+    bot.add_listener(on_socket_event_type)
+    waiter = asyncio.ensure_future(bot.wait_for("socket_event_type"))
+    await asyncio.sleep(0)
+    bot.dispatch("socket_event_type", "TYPING_START")
+    assert await asyncio.wait_for(waiter, 5) == "TYPING_START"
+    await asyncio.sleep(0)
+    assert heard == ["TYPING_START"]
+    bot.remove_listener(on_socket_event_type)
