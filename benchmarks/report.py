@@ -109,7 +109,8 @@ def populate(path: Path, n: int) -> None:
         [(*row, row[7].count(" ")) for row in rows])
     con.executemany("INSERT INTO contribution_tags (contribution_id, theme_id, source, status, created_at) "
                     "VALUES (?, ?, 'moderator', 'confirmed', ?)", tags)
-    con.executemany("INSERT INTO contribution_support VALUES (?, ?, ?) ON CONFLICT DO NOTHING", support)
+    con.executemany("INSERT INTO contribution_support (contribution_id, user_id, emoji) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING", support)  # its dialogue and author: by trigger (migration 012)
     con.executemany("INSERT INTO links (id, dialogue_id, url, contribution_id, shared_by, shared_at) "
                     "VALUES (?, 1, ?, ?, ?, ?)", links)
     con.executemany("INSERT INTO key_points (dialogue_id, question_id, text, source, created_at) "

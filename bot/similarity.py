@@ -111,11 +111,12 @@ def tfidf(texts: Sequence[str]) -> list[Vector]:
     n = len(texts)
     # A feature every text shares cannot tell them apart (a glossary concept would otherwise dominate).
     ceiling = n if n <= 2 else n - 1 if n <= 4 else max(2, int(MAX_DF * n))
-    idf = {gram: math.log((1 + n) / (1 + d)) + 1 for gram, d in df.items() if d <= ceiling}
+    # Each feature's weight: its idf, a concept's boosted (a gram never starts with "w:": it holds no ":").
+    weight = {gram: (math.log((1 + n) / (1 + d)) + 1) * (_CONCEPT_BOOST if gram.startswith("w:") else 1.0)
+              for gram, d in df.items() if d <= ceiling}
     vectors = []
     for c in counts:
-        v = {gram: (1 + math.log(k)) * idf[gram] * (_CONCEPT_BOOST if gram.startswith("w:") else 1.0)
-             for gram, k in c.items() if gram in idf}
+        v = {gram: (1 + math.log(k)) * weight[gram] for gram, k in c.items() if gram in weight}
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         vectors.append({gram: x / norm for gram, x in v.items()})
     return vectors

@@ -91,7 +91,34 @@ def _visible_points(points: tuple[KeyPoint, ...], hidden: dict[int, str]) -> tup
     return tuple(p for p in points if p.contribution_id is None or p.contribution_id not in hidden)
 
 
-def edit(report: Report, inputs: EditorialInputs, *, draft: bool = False) -> Report:
+@dataclass(frozen=True)
+class GroupedSample:
+    """The synthesis sample per guiding question's position (hidden contributions left out) and its
+    groups of similar contributions (indexes into those rows, each group's representative first)."""
+
+    rows: dict[int, list[Any]]
+    groups: dict[int, list[list[int]]]
+
+
+def group_sample(inputs: EditorialInputs) -> GroupedSample:
+    """The text work of :func:`edit` (TF-IDF over the sample, then greedy grouping): it needs only the
+    inputs, so it can run while the report compiles."""
+    by_question: dict[int, list[Any]] = defaultdict(list)
+    for row in inputs.sample:
+        if row["id"] not in inputs.hidden and row["content"].strip():
+            by_question[inputs.positions.get(row["question_id"], (0, ""))[0]].append(row)
+    return GroupedSample(
+        rows=dict(by_question),
+        groups={position: synthesis.group([r["content"] for r in rows], [r["support"] for r in rows])
+                for position, rows in by_question.items()},
+    )
+
+
+def edit(
+    report: Report, inputs: EditorialInputs, *, draft: bool = False, grouped: GroupedSample | None = None
+) -> Report:
+    """The report edited (see the module's docstring); ``grouped`` is :func:`group_sample` of ``inputs``
+    when the caller computed it already."""
     hidden = inputs.hidden
     guild = report.guild_id
     notes: dict[int, tuple[int, ...]] = {}
@@ -123,13 +150,12 @@ def edit(report: Report, inputs: EditorialInputs, *, draft: bool = False) -> Rep
         )
 
     # Groups per guiding question, over the bounded sample (hidden contributions left out).
-    by_question: dict[int, list[Any]] = defaultdict(list)
-    for row in inputs.sample:
-        if row["id"] not in hidden and row["content"].strip():
-            by_question[inputs.positions.get(row["question_id"], (0, ""))[0]].append(row)
+    if grouped is None:
+        grouped = group_sample(inputs)
+    by_question = grouped.rows
     groups_of: dict[int, list[Group]] = {}
     for position, rows in by_question.items():
-        indexes = synthesis.group([r["content"] for r in rows], [r["support"] for r in rows])
+        indexes = grouped.groups[position]
         groups = []
         for members in indexes:
             sources = tuple(quote(rows[i]) for i in members)
@@ -222,4 +248,4 @@ def cited(report: Report) -> dict[int, str]:
     return found
 
 
-__all__ = ["EditorialInputs", "cited", "edit", "publishable"]
+__all__ = ["EditorialInputs", "GroupedSample", "cited", "edit", "group_sample", "publishable"]

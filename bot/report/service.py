@@ -18,7 +18,7 @@ from bot.i18n import N_
 from bot.report.compile import compile_report, compile_week
 from bot.report.csvout import render_csv
 from bot.report.drafts import DraftService
-from bot.report.editorial import edit
+from bot.report.editorial import EditorialInputs, GroupedSample, edit, group_sample
 from bot.report.model import Report, WeekSummary
 from bot.store import Database
 from bot.store.repositories.dialogues import DialogueRepository
@@ -71,10 +71,26 @@ async def compile_edited(
     db: Database, dialogue_id: int, drafts: DraftService, *, panel: PanelRecordService | None = None,
     draft: bool = False,
 ) -> Report:
-    """The compiled report with the editorial pass (:mod:`bot.report.editorial`) run off the loop."""
-    report = await compile_report(db, dialogue_id, panel=panel, suggestions=0)
-    inputs = await drafts.inputs(dialogue_id, report.guild_id, iso(report.starts_at))
-    return await asyncio.to_thread(edit, report, inputs, draft=draft)
+    """The compiled report with the editorial pass (:mod:`bot.report.editorial`) run off the loop.
+
+    The editorial pass's reads and its grouping of the sample (text work, in a worker thread) run while
+    the report compiles, on another read connection: they need only the dialogue, not the compiled
+    report. Only the final edit (assembly) waits for both."""
+    head = await ReportRepository(db).dialogue(dialogue_id)
+    if head is None:
+        raise UserError(N_("There is no dialogue “{value}” in this server."), value=str(dialogue_id))
+
+    async def prepare() -> tuple[EditorialInputs, GroupedSample]:
+        inputs = await drafts.inputs(dialogue_id, head["guild_id"], head["starts_at"])
+        return inputs, await asyncio.to_thread(group_sample, inputs)
+
+    editorial = asyncio.ensure_future(prepare())
+    try:
+        report = await compile_report(db, dialogue_id, panel=panel, suggestions=0)
+        inputs, grouped = await editorial
+    finally:
+        editorial.cancel()  # the compile failed: its reads are not needed (a no-op once done)
+    return await asyncio.to_thread(edit, report, inputs, draft=draft, grouped=grouped)
 
 
 async def csv_export(drafts: DraftService, dialogue_id: int, guild_id: int, language: str) -> str:

@@ -26,29 +26,32 @@ MIN_LENGTH = 12  # shorter texts ("+1", "I agree!") are never grouped with anyth
 class Cluster:
     members: list[int] = field(default_factory=list)  # indexes into the input, in joining order
     centre: Vector = field(default_factory=dict)  # sum of the members' vectors
+    norm: float = 1.0  # the centre's length (kept with it: a similarity is asked far more often than an add)
 
     def similarity(self, v: Vector) -> float:
-        norm = math.sqrt(sum(x * x for x in self.centre.values())) or 1.0
-        return cosine(v, self.centre) / norm
+        return cosine(v, self.centre) / self.norm
 
     def add(self, index: int, v: Vector) -> None:
         self.members.append(index)
+        centre = self.centre
         for k, x in v.items():
-            self.centre[k] = self.centre.get(k, 0.0) + x
+            centre[k] = centre.get(k, 0.0) + x
+        self.norm = math.sqrt(sum(x * x for x in centre.values())) or 1.0
 
 
 def group(texts: Sequence[str], support: Sequence[int], threshold: float = THRESHOLD) -> list[list[int]]:
     """Indexes of ``texts`` in groups of similar ones; each group's representative first. Groups come
     largest first (then most supported); singletons included."""
     vectors = tfidf(texts)
+    long_enough = [len(fold(text).strip()) >= MIN_LENGTH for text in texts]
     order = sorted(range(len(texts)), key=lambda i: (-support[i], i))
     clusters: list[Cluster] = []
     for i in order:
         v = vectors[i]
         best, best_sim = None, threshold
-        if len(fold(texts[i]).strip()) >= MIN_LENGTH and v:
+        if long_enough[i] and v:
             for cluster in clusters:
-                if len(fold(texts[cluster.members[0]]).strip()) < MIN_LENGTH:
+                if not long_enough[cluster.members[0]]:
                     continue
                 sim = cluster.similarity(v)
                 if sim >= best_sim:

@@ -53,7 +53,8 @@ def migration_files(dialect: str) -> list[tuple[int, str, str, bool]]:
 
 def split_sql(script: str) -> list[str]:
     """Split a migration into statements at semicolons outside ``$$``-quoted bodies (a PostgreSQL
-    function's); our migrations have no semicolons in strings."""
+    function's) and outside a SQLite trigger's ``BEGIN … END``; our migrations have no semicolons in
+    strings."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
     body = "\n".join(line.split(" --", 1)[0] for line in lines)
     statements: list[str] = []
@@ -65,4 +66,20 @@ def split_sql(script: str) -> list[str]:
         if statements and i:
             statements[-1] += pieces.pop(0)
         statements += pieces
-    return [s.strip() for s in statements if s.strip()]
+    merged: list[str] = []
+    for statement in (s.strip() for s in statements if s.strip()):
+        if merged and _open_trigger(merged[-1]):
+            merged[-1] += f";\n{statement}"
+        else:
+            merged.append(statement)
+    return merged
+
+
+def _open_trigger(statement: str) -> bool:
+    """A SQLite ``CREATE TRIGGER … BEGIN`` whose body's ``END`` is still to come."""
+    return (statement.upper().startswith("CREATE TRIGGER") and _BEGIN.search(statement) is not None
+            and _END.search(statement) is None)
+
+
+_BEGIN = re.compile(r"\bBEGIN\b", re.IGNORECASE)
+_END = re.compile(r"\bEND\s*$", re.IGNORECASE)

@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import iso
 from bot.config import Config
 from bot.contributions.model import Incoming
+from bot.errors import UserError
+from bot.report.compile import compile_report
 from bot.report.discord_text import render_discord
+from bot.report.editorial import edit, group_sample
 from bot.report.html import render_html
 from bot.report.jsonout import render_json
 from bot.report.markdown import render_markdown
@@ -150,3 +154,19 @@ async def test_an_unaccepted_suggestion_never_reaches_a_published_report(story: 
         for out in outputs:
             assert "Suggested from the discussion" not in out and "(suggestion)" not in out
             assert '"source": "suggested"' not in out
+
+
+async def test_the_sample_grouped_beside_the_compile_gives_the_same_report(story: Story) -> None:
+    """``ReportService.compile`` groups the sample while the report compiles (``compile_edited``); the
+    same edit made in sequence gives the same report."""
+    s, d = story.services, story.dialogue_id
+    side_by_side = await s.report.compile(d, draft=True)
+    compiled = await compile_report(s.db, d, panel=s.report.panel, suggestions=0)
+    inputs = await s.report.drafts.inputs(d, compiled.guild_id, iso(compiled.starts_at))
+    assert edit(compiled, inputs, draft=True) == side_by_side
+    assert edit(compiled, inputs, draft=True, grouped=group_sample(inputs)) == side_by_side
+
+
+async def test_compiling_a_dialogue_that_is_not_there_says_so(story: Story) -> None:
+    with pytest.raises(UserError):
+        await story.services.report.compile(story.dialogue_id + 999)

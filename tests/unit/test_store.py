@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.store import SchemaTooNew, migrate, open_database
-from bot.store.schema import migrations
+from bot.store.schema import migrations, split_sql
+from tests.conftest import POSTGRES_URL, create_schema, drop_schema, schema_url
 
 VERSION = {"sqlite": "PRAGMA user_version", "postgresql": "SELECT max(version) FROM schema_migrations"}
 
@@ -157,3 +158,38 @@ async def test_insert_returning_gives_the_new_id_outside_a_transaction(db_path: 
         assert first == 5
     finally:
         await db.close()
+
+
+def test_a_triggers_body_and_a_functions_body_are_each_one_statement() -> None:
+    script = """-- a comment; with a semicolon
+CREATE TABLE t (a INTEGER, b INTEGER);
+CREATE TRIGGER t_fill AFTER INSERT ON t WHEN NEW.b IS NULL
+BEGIN
+    UPDATE t SET b = NEW.a WHERE rowid = NEW.rowid;
+    UPDATE t SET a = a WHERE rowid = NEW.rowid;
+END;
+CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.b := NEW.a; RETURN NEW;
+END $$;
+CREATE TRIGGER t_f BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();
+CREATE INDEX t_a ON t (a);"""
+    statements = split_sql(script)
+    assert [s.split()[1] for s in statements] == ["TABLE", "TRIGGER", "FUNCTION", "TRIGGER", "INDEX"]
+    assert statements[1].endswith("END") and statements[1].count("UPDATE") == 2
+    assert statements[3].endswith("EXECUTE FUNCTION f()")
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs COLLOQUY_TEST_POSTGRES_URL (CI sets it)")
+async def test_postgres_connections_run_no_parallel_workers_unless_the_url_says_so() -> None:
+    schema = await create_schema()
+    try:
+        url = schema_url(POSTGRES_URL, schema)
+        for target, expected in ((url, "0"), (f"{url}&max_parallel_workers_per_gather=1", "1")):
+            db = await open_database(target)
+            try:
+                assert await db.fetchval("SHOW max_parallel_workers_per_gather") == expected
+            finally:
+                await db.close()
+    finally:
+        await drop_schema(schema)

@@ -324,10 +324,8 @@ class ContributionRepository:
                 FROM contribution_tags WHERE theme_id IN ({themes})""",  # noqa: S608
             (dialogue_id,),
         )
-        support = await self.db.fetchval(
-            """SELECT count(*) FROM contribution_support s
-               WHERE s.contribution_id IN (SELECT c.id FROM contributions c WHERE c.dialogue_id = ?)""",
-            (dialogue_id,),
+        support = await self.db.fetchval(  # the support rows' own dialogue index (migration 012)
+            "SELECT count(*) FROM contribution_support WHERE dialogue_id = ?", (dialogue_id,)
         )
         assert people is not None and tagged is not None
         totals = {

@@ -53,8 +53,9 @@ _STATEMENTS: dict[str, tuple[str, ...]] = {
                SET source = excluded.source, status = 'confirmed', tagged_by = excluded.tagged_by
                WHERE contribution_tags.status = 'suggested'
                   OR (contribution_tags.status = 'rejected' AND excluded.source = 'reaction')""",),
-    "support": ("""INSERT INTO contribution_support (contribution_id, user_id, emoji) VALUES (?, ?, ?)
-                   ON CONFLICT DO NOTHING""",),
+    # With the contribution's dialogue and author (migration 012: support counted from its own index).
+    "support": ("""INSERT INTO contribution_support (contribution_id, user_id, emoji, dialogue_id, author_id)
+                   VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",),
     "disagree": ("""INSERT INTO contribution_disagreement (contribution_id, user_id, emoji) VALUES (?, ?, ?)
                     ON CONFLICT (contribution_id, user_id, emoji) DO NOTHING""",),
 }
@@ -104,14 +105,14 @@ class ReactionRepository:
         results: list[tuple[str | None, bool]] = []
         async with self.db.transaction() as tx:
             for event in events:
-                change = _change(event, targets, themes, decide)
-                if change is None:
+                found = _change(event, targets, themes, decide)
+                if found is None:
                     results.append((None, False))
                     continue
                 changed = 0
-                for sql, params in _statements(change):
+                for sql, params in _statements(*found):
                     changed += (await tx.execute(sql, params)).rowcount
-                results.append((change[0], changed > 0))
+                results.append((found[0][0], changed > 0))
         return results
 
 
@@ -122,15 +123,18 @@ def _theme_map(rows: Sequence[Any]) -> dict[tuple[int, str], int]:
 
 def _change(
     event: ReactionEvent, targets: dict[int, ReactionTarget], themes: dict[tuple[int, str], int], decide: Decide
-) -> Change | None:
+) -> tuple[Change, ReactionTarget] | None:
     target = targets.get(event.message_id)
     if target is None:
         return None
-    return decide(event, target, themes.get((target.dialogue_id, event.emoji)))
+    change = decide(event, target, themes.get((target.dialogue_id, event.emoji)))
+    return None if change is None else (change, target)
 
 
-def _statements(change: Change) -> list[tuple[str, tuple[Any, ...]]]:
+def _statements(change: Change, target: ReactionTarget) -> list[tuple[str, tuple[Any, ...]]]:
     kind, params = change
+    if kind == "support":
+        params = (*params, target.dialogue_id, target.author_id)
     if kind != "remove":
         return [(sql, params) for sql in _STATEMENTS[kind]]
     contribution_id, theme_id, user_id, emoji = params
@@ -152,10 +156,10 @@ def _apply_sqlite(
     themes = _theme_map(conn.execute(_themes_sql(len(dialogues)), dialogues).fetchall()) if dialogues else {}
     results: list[tuple[str | None, bool]] = []
     for event in events:
-        change = _change(event, targets, themes, decide)
-        if change is None:
+        found = _change(event, targets, themes, decide)
+        if found is None:
             results.append((None, False))
             continue
-        changed = sum(conn.execute(sql, params).rowcount for sql, params in _statements(change))
-        results.append((change[0], changed > 0))
+        changed = sum(conn.execute(sql, params).rowcount for sql, params in _statements(*found))
+        results.append((found[0][0], changed > 0))
     return results

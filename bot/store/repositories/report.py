@@ -46,21 +46,20 @@ _TAGGED = f"""
       AND c.author_id NOT IN ({_OPTED_OUT})"""  # noqa: S608 (constant fragments only)
 
 # The quotes shown per theme, as (theme id, contribution id, support): most supported, then oldest,
-# ``LIMIT`` per theme by a window. Support is counted once per tagged contribution: correlated on
-# SQLite (a primary-key probe per row in its in-process loop is the cheapest form there), aggregated
-# once and joined on PostgreSQL (where a correlated count per row is a nested loop of ~33k subplans),
-# which also reads each tag's author and date from the tag itself (migration 011: no scan of the
-# contributions and their texts).
-# Parameters: dialogue id, guild id, limit.
+# ``LIMIT`` per theme by a window. Support is aggregated once, from the support rows' own dialogue
+# index (migration 012: their dialogue and author kept beside them, so no join), and joined. PostgreSQL
+# also reads each tag's author and date from the tag itself (migration 011: no scan of the
+# contributions and their texts); SQLite probes the contribution per tagged row, cheap in-process.
+# Parameters: dialogue id (support), dialogue id, guild id (tagged), limit.
 _QUOTE_RANKS = {
     "sqlite": f"""
-WITH tagged AS (
-    SELECT g.theme_id, g.id, g.created_at, (SELECT count(DISTINCT s.user_id) FROM contribution_support s
-        WHERE s.contribution_id = g.id AND s.user_id != g.author_id) AS support
-    FROM ({_TAGGED}) AS g),
+WITH support AS (
+    SELECT s.contribution_id AS id, count(DISTINCT s.user_id) AS n FROM contribution_support s
+    WHERE s.dialogue_id = ? AND s.user_id != s.author_id GROUP BY s.contribution_id),
 ranked AS (
-    SELECT theme_id, id, support, row_number() OVER (PARTITION BY theme_id ORDER BY support DESC, created_at, id) AS rn
-    FROM tagged)
+    SELECT g.theme_id, g.id, coalesce(p.n, 0) AS support,
+           row_number() OVER (PARTITION BY g.theme_id ORDER BY coalesce(p.n, 0) DESC, g.created_at, g.id) AS rn
+    FROM ({_TAGGED}) AS g LEFT JOIN support p ON p.id = g.id)
 SELECT theme_id, id, support FROM ranked WHERE rn <= ? ORDER BY theme_id, rn""",  # noqa: S608
     "postgresql": f"""
 WITH tagged AS MATERIALIZED (
@@ -69,10 +68,8 @@ WITH tagged AS MATERIALIZED (
     WHERE t.theme_id IN (SELECT th.id FROM themes th WHERE th.dialogue_id = ?) AND t.status = 'confirmed'
       AND t.author_id NOT IN ({_OPTED_OUT})),
 support AS (
-    SELECT s.contribution_id AS id, count(DISTINCT s.user_id) AS n
-    FROM (SELECT DISTINCT id, author_id FROM tagged) AS g
-    JOIN contribution_support s ON s.contribution_id = g.id AND s.user_id != g.author_id
-    GROUP BY s.contribution_id),
+    SELECT s.contribution_id AS id, count(DISTINCT s.user_id) AS n FROM contribution_support s
+    WHERE s.dialogue_id = ? AND s.user_id != s.author_id GROUP BY s.contribution_id),
 ranked AS (
     SELECT g.theme_id, g.id, coalesce(p.n, 0) AS support,
            row_number() OVER (PARTITION BY g.theme_id
@@ -222,7 +219,9 @@ class ReportRepository:
         """Per theme, the ``limit`` visible tagged contributions shown (all when ``None``), most
         supported then oldest first: (theme id, contribution id, support), by theme then rank."""
         cap = limit if limit is not None else 2**62
-        rows = await self.db.fetchall(_QUOTE_RANKS[self.db.dialect], (dialogue_id, guild_id, cap))
+        params = (dialogue_id, dialogue_id, guild_id, cap) if self.db.dialect == "sqlite" else \
+            (dialogue_id, guild_id, dialogue_id, cap)
+        rows = await self.db.fetchall(_QUOTE_RANKS[self.db.dialect], params)
         return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
     async def theme_quotes(self, dialogue_id: int, guild_id: int, limit: int | None) -> list[Row]:

@@ -253,9 +253,8 @@ class ReportDraftRepository:
         most recent come from one indexed ``LIMIT`` query per question; only chosen rows' texts are read."""
         supported = await self.db.fetchall(
             f"""WITH support AS (
-                  SELECT s.contribution_id AS cid, count(DISTINCT s.user_id) AS n
-                  FROM contribution_support s JOIN contributions c ON c.id = s.contribution_id
-                  WHERE c.dialogue_id = ? AND s.user_id != c.author_id GROUP BY s.contribution_id
+                  SELECT s.contribution_id AS cid, count(DISTINCT s.user_id) AS n FROM contribution_support s
+                  WHERE s.dialogue_id = ? AND s.user_id != s.author_id GROUP BY s.contribution_id
                 ), ranked AS (
                   SELECT support.cid, support.n, row_number() OVER (
                     PARTITION BY c.question_id ORDER BY support.n DESC, c.created_at DESC, c.id
@@ -316,8 +315,7 @@ class ReportDraftRepository:
         """The same for every contribution of a dialogue (the CSV export)."""
         return await self.db.fetchall(
             """SELECT s.contribution_id, s.user_id, s.emoji, 0 FROM contribution_support s
-               JOIN contributions c ON c.id = s.contribution_id
-               WHERE c.dialogue_id = ? AND s.user_id != c.author_id
+               WHERE s.dialogue_id = ? AND s.user_id != s.author_id
                UNION ALL
                SELECT d.contribution_id, d.user_id, d.emoji, 1 FROM contribution_disagreement d
                JOIN contributions c ON c.id = d.contribution_id
@@ -330,9 +328,8 @@ class ReportDraftRepository:
         aggregate: only supported rows are looked at)."""
         return await self.db.fetchall(
             f"""WITH support AS (
-                  SELECT s.contribution_id AS cid, count(DISTINCT s.user_id) AS n
-                  FROM contribution_support s JOIN contributions c ON c.id = s.contribution_id
-                  WHERE c.dialogue_id = ? AND s.user_id != c.author_id GROUP BY s.contribution_id
+                  SELECT s.contribution_id AS cid, count(DISTINCT s.user_id) AS n FROM contribution_support s
+                  WHERE s.dialogue_id = ? AND s.user_id != s.author_id GROUP BY s.contribution_id
                 )
                 SELECT {_COLUMNS}, support.n AS support
                 FROM support JOIN contributions c ON c.id = support.cid
