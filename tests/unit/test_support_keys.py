@@ -1,7 +1,7 @@
-"""Support rows keep their contribution's dialogue and author (migration 012), however they are
-inserted: a reaction batch writes them, a trigger fills them for any other insert. ``/dialogue
-status`` counts a dialogue's support from them; the report's support per contribution leaves the
-author's own out by them (see test_report_sql)."""
+"""Support rows keep their contribution's dialogue and author (migration 012), tags its author and date
+(011, 013), however they are inserted: a reaction batch writes a support row's, a trigger fills them
+for any other insert. ``/dialogue status`` counts a dialogue's support from them; the report ranks
+quotes by them and leaves the author's own support out by them (see test_report_sql)."""
 
 from __future__ import annotations
 
@@ -53,3 +53,21 @@ async def test_any_other_insert_gets_the_keys_from_the_contribution(db: Database
     assert await keys(db) == [(BOB, dialogue, CAROL, dialogue)]
     assert (await service.counts(dialogue)).support == 1
     assert (await service.counts(dialogue + 1)).support == 0  # another dialogue's count leaves it out
+
+
+async def test_a_tag_keeps_its_contributions_author_and_date(db: Database, service: ContributionService) -> None:
+    """Migrations 011 (PostgreSQL) and 013 (SQLite): however a tag is written, it carries its
+    contribution's author and date, which the report ranks quotes by; a tag updated in place keeps them."""
+    service.capture(message(THREAD_1, CAROL, "Tagged contribution", mid=71_004))
+    await service.flush()
+    cid, created_at = await db.fetchone("SELECT id, created_at FROM contributions WHERE message_id = 71004") or (0, "")
+    theme = await db.fetchval("SELECT min(id) FROM themes")
+    tag = """INSERT INTO contribution_tags (contribution_id, theme_id, source, status, created_at)
+             VALUES (?, ?, ?, ?, '2026-01-07T00:00:00+00:00')
+             ON CONFLICT (contribution_id, theme_id) DO UPDATE SET status = excluded.status"""
+    await db.execute(tag, (cid, theme, "suggestion", "suggested"))
+    await db.execute(tag, (cid, theme, "moderator", "confirmed"))
+    row = await db.fetchone(
+        "SELECT author_id, posted_at, status FROM contribution_tags WHERE contribution_id = ?", (cid,)
+    )
+    assert row is not None and (row[0], row[1], row[2]) == (CAROL, created_at, "confirmed")

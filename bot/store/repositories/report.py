@@ -37,32 +37,14 @@ SUPPORT_OF = """(SELECT count(DISTINCT s.user_id) FROM contribution_support s
 SHOWN = "c.id, c.question_id, c.channel_id, c.message_id, c.author_id, c.author_name, c.content, c.created_at, " \
         f"c.is_key_point, {SUPPORT_OF} AS support"
 
-# Visible contributions with a confirmed tag of one of the dialogue's themes (by the tags' theme index).
-# Parameters: dialogue id, guild id.
-_TAGGED = f"""
-    SELECT t.theme_id, c.id, c.author_id, c.created_at
-    FROM contribution_tags t JOIN contributions c ON c.id = t.contribution_id
-    WHERE t.theme_id IN (SELECT th.id FROM themes th WHERE th.dialogue_id = ?) AND t.status = 'confirmed'
-      AND c.author_id NOT IN ({_OPTED_OUT})"""  # noqa: S608 (constant fragments only)
-
 # The quotes shown per theme, as (theme id, contribution id, support): most supported, then oldest,
-# ``LIMIT`` per theme by a window. Support is aggregated once, from the support rows' own dialogue
-# index (migration 012: their dialogue and author kept beside them, so no join), and joined. PostgreSQL
-# also reads each tag's author and date from the tag itself (migration 011: no scan of the
-# contributions and their texts); SQLite probes the contribution per tagged row, cheap in-process.
-# Parameters: dialogue id (support), dialogue id, guild id (tagged), limit.
-_QUOTE_RANKS = {
-    "sqlite": f"""
-WITH support AS (
-    SELECT s.contribution_id AS id, count(DISTINCT s.user_id) AS n FROM contribution_support s
-    WHERE s.dialogue_id = ? AND s.user_id != s.author_id GROUP BY s.contribution_id),
-ranked AS (
-    SELECT g.theme_id, g.id, coalesce(p.n, 0) AS support,
-           row_number() OVER (PARTITION BY g.theme_id ORDER BY coalesce(p.n, 0) DESC, g.created_at, g.id) AS rn
-    FROM ({_TAGGED}) AS g LEFT JOIN support p ON p.id = g.id)
-SELECT theme_id, id, support FROM ranked WHERE rn <= ? ORDER BY theme_id, rn""",  # noqa: S608
-    "postgresql": f"""
-WITH tagged AS MATERIALIZED (
+# ``LIMIT`` per theme by a window. Each tag's contribution author and date are on the tag (migrations
+# 011 and 013), so the tagged rows come from the tags' covering index alone (no probe into the wide
+# contribution rows); support is aggregated once from the support rows' own dialogue index (migration
+# 012: no join) and joined. Dates compare as text byte by byte on both stores (COLLATE "C").
+# Parameters: dialogue id, guild id (tagged), dialogue id (support), limit.
+_QUOTE_RANKS_SQL = f"""
+WITH tagged AS {{materialized}} (
     SELECT t.theme_id, t.contribution_id AS id, t.author_id, t.posted_at AS created_at
     FROM contribution_tags t
     WHERE t.theme_id IN (SELECT th.id FROM themes th WHERE th.dialogue_id = ?) AND t.status = 'confirmed'
@@ -73,9 +55,12 @@ support AS (
 ranked AS (
     SELECT g.theme_id, g.id, coalesce(p.n, 0) AS support,
            row_number() OVER (PARTITION BY g.theme_id
-                              ORDER BY coalesce(p.n, 0) DESC, g.created_at COLLATE "C", g.id) AS rn
+                              ORDER BY coalesce(p.n, 0) DESC, g.created_at{{collate}}, g.id) AS rn
     FROM tagged g LEFT JOIN support p ON p.id = g.id)
-SELECT theme_id, id, support FROM ranked WHERE rn <= ? ORDER BY theme_id, rn""",  # noqa: S608
+SELECT theme_id, id, support FROM ranked WHERE rn <= ? ORDER BY theme_id, rn"""  # noqa: S608
+_QUOTE_RANKS = {
+    "sqlite": _QUOTE_RANKS_SQL.format(materialized="", collate=""),  # SQLite's text order is bytewise
+    "postgresql": _QUOTE_RANKS_SQL.format(materialized="MATERIALIZED", collate=' COLLATE "C"'),
 }
 
 # Visible contributions that are key points: marked (their own partial index, migration 010), or
@@ -219,9 +204,7 @@ class ReportRepository:
         """Per theme, the ``limit`` visible tagged contributions shown (all when ``None``), most
         supported then oldest first: (theme id, contribution id, support), by theme then rank."""
         cap = limit if limit is not None else 2**62
-        params = (dialogue_id, dialogue_id, guild_id, cap) if self.db.dialect == "sqlite" else \
-            (dialogue_id, guild_id, dialogue_id, cap)
-        rows = await self.db.fetchall(_QUOTE_RANKS[self.db.dialect], params)
+        rows = await self.db.fetchall(_QUOTE_RANKS[self.db.dialect], (dialogue_id, guild_id, dialogue_id, cap))
         return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
     async def theme_quotes(self, dialogue_id: int, guild_id: int, limit: int | None) -> list[Row]:
