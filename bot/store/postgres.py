@@ -48,11 +48,12 @@ log = logging.getLogger(__name__)
 #: that needs the server fails at once (``StoreUnavailable``) and the first work after it returns
 #: reconnects.
 POOL_MIN, POOL_MAX = 0, 10
-#: Session settings of the bot's connections, unless the URL sets them. No parallel query workers: the
-#: bot's reads are many small or mid-sized ones side by side (a report's two at a time, members'
-#: commands), and a Gather's workers cost more to start than they save (measured, /dialogue status
-#: at 100,000 contributions: its per-question count 54 ms with two workers, 20 ms without).
-SERVER_SETTINGS = {"max_parallel_workers_per_gather": "0"}
+#: Session settings of the bot's connections, unless the URL sets them. The bot's reads are many small
+#: or mid-sized ones side by side (a report's two at a time, members' commands): no parallel query
+#: workers, whose start costs more than they save (measured at 100,000 contributions: /dialogue
+#: status's per-question count 54 ms with two workers, 20 ms without), and no JIT, whose compiling
+#: the planner's overestimates trigger (the report's quote ranks: 27 ms of JIT in a 169 ms statement).
+SERVER_SETTINGS = {"max_parallel_workers_per_gather": "0", "jit": "off"}
 #: Seconds to wait for the server when opening the store or migrating (an unreachable server fails
 #: fast, clearly).
 CONNECT_TIMEOUT = 10.0

@@ -7,6 +7,7 @@ branches on ``db.dialect``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -295,37 +296,32 @@ class ContributionRepository:
 
     async def counts(self, dialogue_id: int) -> tuple[dict[int | None, int], dict[int, int], dict[str, int], int]:
         """(contributions per question, confirmed tags per theme, totals row, support reactions), for
-        ``/dialogue status``: each figure from an index (contributions_report, the tags' theme index),
-        no per-row subquery."""
-        per_question = {
-            r["question_id"]: int(r["n"])
-            for r in await self.db.fetchall(
+        ``/dialogue status``: each figure from an index (contributions_report, the tags' theme index,
+        the support rows' dialogue index), no per-row subquery; the five statements at once (the read
+        connections, or the server's, run them side by side)."""
+        themes = "SELECT th.id FROM themes th WHERE th.dialogue_id = ?"
+        by_question, by_theme, people, tagged, support = await asyncio.gather(
+            self.db.fetchall(
                 "SELECT question_id, count(*) AS n FROM contributions WHERE dialogue_id = ? GROUP BY question_id",
                 (dialogue_id,),
-            )
-        }
-        themes = "SELECT th.id FROM themes th WHERE th.dialogue_id = ?"
-        per_theme = {
-            r["theme_id"]: int(r["n"])
-            for r in await self.db.fetchall(
+            ),
+            self.db.fetchall(
                 f"""SELECT theme_id, count(*) AS n FROM contribution_tags
                     WHERE theme_id IN ({themes}) AND status = 'confirmed' GROUP BY theme_id""",  # noqa: S608
                 (dialogue_id,),
-            )
-        }
-        people = await self.db.fetchone(
-            """SELECT count(*) AS total, count(DISTINCT author_id) AS participants FROM contributions
-               WHERE dialogue_id = ?""",
-            (dialogue_id,),
-        )
-        tagged = await self.db.fetchone(
-            f"""SELECT count(DISTINCT CASE WHEN status = 'confirmed' THEN contribution_id END) AS confirmed,
-                       count(DISTINCT CASE WHEN status = 'suggested' THEN contribution_id END) AS suggested
-                FROM contribution_tags WHERE theme_id IN ({themes})""",  # noqa: S608
-            (dialogue_id,),
-        )
-        support = await self.db.fetchval(  # the support rows' own dialogue index (migration 012)
-            "SELECT count(*) FROM contribution_support WHERE dialogue_id = ?", (dialogue_id,)
+            ),
+            self.db.fetchone(
+                """SELECT count(*) AS total, count(DISTINCT author_id) AS participants FROM contributions
+                   WHERE dialogue_id = ?""",
+                (dialogue_id,),
+            ),
+            self.db.fetchone(
+                f"""SELECT count(DISTINCT CASE WHEN status = 'confirmed' THEN contribution_id END) AS confirmed,
+                           count(DISTINCT CASE WHEN status = 'suggested' THEN contribution_id END) AS suggested
+                    FROM contribution_tags WHERE theme_id IN ({themes})""",  # noqa: S608
+                (dialogue_id,),
+            ),
+            self.db.fetchval("SELECT count(*) FROM contribution_support WHERE dialogue_id = ?", (dialogue_id,)),
         )
         assert people is not None and tagged is not None
         totals = {
@@ -333,6 +329,8 @@ class ContributionRepository:
             "untagged": int(people["total"]) - int(tagged["confirmed"] or 0),
             "suggested": int(tagged["suggested"] or 0),
         }
+        per_question = {r["question_id"]: int(r["n"]) for r in by_question}
+        per_theme = {r["theme_id"]: int(r["n"]) for r in by_theme}
         return per_question, per_theme, totals, int(support or 0)
 
     # -- tagging ---------------------------------------------------------------------------------------
