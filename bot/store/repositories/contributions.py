@@ -467,7 +467,7 @@ WITH ins AS (
         author_id, author_name, content, attachments, language, created_at, edited_at, space_count, derived)
     SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint,
            r->>6, r->>7, r->>8, r->>9, r->>10, r->>11, (r->>12)::bigint, 0
-    FROM json_array_elements(?::json) WITH ORDINALITY AS b(r, n)
+    FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS b(r, n)
     ORDER BY n
     ON CONFLICT (message_id) DO NOTHING
 )
