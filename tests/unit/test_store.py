@@ -181,14 +181,16 @@ CREATE INDEX t_a ON t (a);"""
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs COLLOQUY_TEST_POSTGRES_URL (CI sets it)")
-async def test_postgres_connections_run_no_parallel_workers_unless_the_url_says_so() -> None:
+async def test_postgres_connections_run_no_parallel_workers_nor_jit_unless_the_url_says_so() -> None:
     schema = await create_schema()
     try:
         url = schema_url(POSTGRES_URL, schema)
-        for target, expected in ((url, "0"), (f"{url}&max_parallel_workers_per_gather=1", "1")):
+        for target, workers, jit in ((url, "0", "off"), (f"{url}&max_parallel_workers_per_gather=1&jit=on", "1", "on")):
             db = await open_database(target)
             try:
-                assert await db.fetchval("SHOW max_parallel_workers_per_gather") == expected
+                for _ in range(3):  # on every connection, after the pool reset it too
+                    assert await db.fetchval("SHOW max_parallel_workers_per_gather") == workers
+                    assert await db.fetchval("SHOW jit") == jit
             finally:
                 await db.close()
     finally:
