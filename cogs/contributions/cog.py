@@ -25,7 +25,7 @@ from bot.clock import iso, snowflake_iso
 from bot.contributions.key_points import KeyPointService
 from bot.contributions.model import Incoming
 from bot.contributions.pacing import DerivePacing
-from bot.contributions.service import ContributionService
+from bot.contributions.service import DERIVE_CHUNK, ContributionService
 from bot.contributions.tagging import TaggingService
 from bot.i18n import t
 from bot.report.discord_text import split_messages
@@ -145,7 +145,7 @@ class ContributionsCog(commands.Cog):
         self._urgent: asyncio.Task[None] | None = None
         self._reaction_flush: asyncio.Task[None] | None = None
         self._backfill_lock = asyncio.Lock()
-        self._pacing = DerivePacing(self.service.config.batch_size, DERIVE_AT_LEAST_EVERY)
+        self._pacing = DerivePacing(DERIVE_CHUNK, DERIVE_AT_LEAST_EVERY)  # a chunk a tick keeps up below that
         self._menus = [
             app_commands.ContextMenu(name=_T("Tag contribution"), callback=tag_contribution),
             app_commands.ContextMenu(name=_T("Mark key point"), callback=mark_key_point),
