@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -38,15 +39,34 @@ async def relayed() -> AsyncIterator[tuple[ThreadedRelay, str, str]]:
         await drop_schema(schema)
 
 
-async def test_the_write_behind_batch_survives_the_server_going_away_and_is_written_when_it_returns(
-    relayed: tuple[ThreadedRelay, str, str],
-) -> None:
-    relay, url, direct = relayed
+@asynccontextmanager
+async def writing(url: str) -> AsyncIterator[ContributionService]:
+    """A contribution service on the store at ``url`` (through the relay), its dialogue made; the store
+    closed afterwards."""
     db: Database = await open_database(url)
     service = ContributionService(db, ContributionsConfig(batch_size=50), clock, ProfileService(db, clock))
     try:
         await make_dialogue(db)
         await service.load()
+        yield service
+    finally:
+        await db.close()
+
+
+async def stored_ids(direct: str) -> list[int]:
+    """The message ids stored, in order, read straight from the server (not through the relay)."""
+    check = await open_database(direct)
+    try:
+        return [r[0] for r in await check.fetchall("SELECT message_id FROM contributions ORDER BY message_id")]
+    finally:
+        await check.close()
+
+
+async def test_the_write_behind_batch_survives_the_server_going_away_and_is_written_when_it_returns(
+    relayed: tuple[ThreadedRelay, str, str],
+) -> None:
+    relay, url, direct = relayed
+    async with writing(url) as service:
         before = message(THREAD_1, ALICE, "before the outage")
         service.capture(before)
         assert await service.flush() == 1
@@ -64,15 +84,7 @@ async def test_the_write_behind_batch_survives_the_server_going_away_and_is_writ
         late = message(THREAD_1, ALICE, "after the outage")
         service.capture(late)
         assert await service.flush() == 4
-    finally:
-        await db.close()
-
-    check = await open_database(direct)
-    try:
-        rows = await check.fetchall("SELECT message_id FROM contributions")
-        assert sorted(r[0] for r in rows) == sorted(m.message_id for m in [before, *during, late])
-    finally:
-        await check.close()
+    assert await stored_ids(direct) == sorted(m.message_id for m in [before, *during, late])
 
 
 #: Test-sized timeouts (the store's are seconds): long enough for any statement of a live server under
@@ -101,11 +113,7 @@ async def test_a_server_that_stops_answering_fails_the_batch_write_in_time_and_i
     for name in ("COMMAND_TIMEOUT", "RECONNECT_TIMEOUT", "RELEASE_TIMEOUT", "CLOSE_GRACE"):
         monkeypatch.setattr(postgres, name, SHORT)
     relay, url, direct = relayed
-    db: Database = await open_database(url)
-    service = ContributionService(db, ContributionsConfig(batch_size=50), clock, ProfileService(db, clock))
-    try:
-        await make_dialogue(db)
-        await service.load()
+    async with writing(url) as service:
         before = message(THREAD_1, ALICE, "before the freeze")
         service.capture(before)
         assert await service.flush() == 1  # a pooled connection is left open, idle
@@ -129,15 +137,7 @@ async def test_a_server_that_stops_answering_fails_the_batch_write_in_time_and_i
         late = message(THREAD_1, ALICE, "after the thaw")
         service.capture(late)
         assert await asyncio.wait_for(service.flush(), HANG_GUARD) == 4
-    finally:
-        await db.close()
-
-    check = await open_database(direct)
-    try:
-        rows = await check.fetchall("SELECT message_id FROM contributions ORDER BY message_id")
-        assert [r[0] for r in rows] == sorted(m.message_id for m in [before, *during, late])  # each once
-    finally:
-        await check.close()
+    assert await stored_ids(direct) == sorted(m.message_id for m in [before, *during, late])  # each once
 
 
 async def test_a_transaction_whose_server_stops_answering_mid_way_fails_in_time_and_commits_nothing(
